@@ -1,0 +1,119 @@
+#pragma once
+
+// Factories for every message. Nothing else in osprey touches a
+// FlatBufferBuilder. Each owner (an actor, an adapter) keeps one msg_builder
+// and reuses its scratch buffer, so building allocates only the message.
+
+#include <span>
+#include <string_view>
+
+#include <flatbuffers/flatbuffers.h>
+
+#include "messages/msg.hpp"
+#include "messages/units.hpp"
+
+namespace osprey {
+
+/// The envelope fields every message carries.
+struct stamp {
+  uint64_t seq = 0;
+  int64_t ts_event = 0;
+  int64_t ts_ingress = 0;
+
+  /// Returns the stamp of a message caused by `cause`: same event and ingress
+  /// time, so latency can be traced from the original market event.
+  static stamp caused_by(const msg& cause) noexcept {
+    return {0, cause.ts_event(), cause.ts_ingress()};
+  }
+};
+
+/// The reason and numbers carried by an OrderIntent.
+struct intent_reason {
+  fb::IntentReason code = fb::IntentReason::BreakoutEntry;
+  price trigger;
+  price level;
+  quantity volume;
+  double avg_volume = 0;
+};
+
+/// The indicator values carried by a Signal.
+struct signal_values {
+  price close;
+  quantity volume;
+  double sma = 0, ema = 0, rsi = 0, avg_volume = 0;
+  price high_n, low_m;
+  bool ready = false;
+};
+
+/// The figures carried by a PositionChanged.
+struct position_values {
+  quantity qty;
+  price average_price;
+  money realized_pnl, unrealized_pnl;
+  price mark;
+};
+
+/// The figures carried by a PortfolioSnapshot.
+struct portfolio_values {
+  money cash, equity, gross_exposure, net_exposure, realized_pnl, unrealized_pnl;
+  uint32_t open_positions = 0;
+};
+
+/// The counters carried by a Health message.
+struct health_values {
+  uint64_t events = 0, duplicates_dropped = 0, out_of_order_dropped = 0;
+};
+
+class msg_builder {
+public:
+  msg_builder() : fbb_(512) { fbb_.ForceDefaults(true); }
+
+  msg trade(stamp s, symbol_id sym, price px, quantity size);
+  msg quote(stamp s, symbol_id sym, price bid, quantity bid_size, price ask,
+            quantity ask_size);
+  msg bar(stamp s, symbol_id sym, uint32_t interval_s, price open, price high,
+          price low, price close, quantity volume);
+  msg news(stamp s, std::string_view id, std::string_view headline,
+           std::string_view summary, std::span<const std::string_view> symbols,
+           std::string_view source);
+  msg symbol_directory(stamp s, std::span<const std::string> names);
+
+  msg signal(stamp s, symbol_id sym, const signal_values& v);
+  msg order_intent(stamp s, symbol_id sym, fb::Side side, quantity qty,
+                   fb::OrderType type, price limit, const intent_reason& why);
+
+  msg submit_order(stamp s, client_order_id id, symbol_id sym, fb::Side side,
+                   quantity qty, fb::OrderType type, fb::TimeInForce tif,
+                   price limit, price stop);
+  msg cancel_order(stamp s, client_order_id id);
+  msg replace_order(stamp s, client_order_id id, client_order_id new_id,
+                    quantity qty, price limit);
+
+  msg order_accepted(stamp s, client_order_id id, symbol_id sym);
+  msg order_denied(stamp s, symbol_id sym, fb::Side side, quantity qty,
+                   price px, fb::DenyReason reason, int64_t value, int64_t limit);
+  msg order_rejected(stamp s, client_order_id id, symbol_id sym, fb::Side side,
+                     quantity leaves, std::string_view reason);
+  msg order_filled(stamp s, client_order_id id, symbol_id sym, fb::Side side,
+                   quantity fill_qty, price fill_px, quantity cum_qty,
+                   quantity leaves, money commission);
+  msg order_canceled(stamp s, client_order_id id, symbol_id sym, fb::Side side,
+                     quantity leaves);
+  msg order_expired(stamp s, client_order_id id, symbol_id sym, fb::Side side,
+                    quantity leaves);
+  msg position_changed(stamp s, symbol_id sym, const position_values& v);
+  msg portfolio_snapshot(stamp s, const portfolio_values& v);
+
+  msg alert(stamp s, fb::Severity severity, std::string_view code,
+            std::string_view text);
+  msg agent_note(stamp s, std::string_view agent, uint64_t subject_seq,
+                 std::string_view text);
+  msg health(stamp s, std::string_view component, const health_values& v);
+
+private:
+  msg finish(stamp s, fb::Payload type, flatbuffers::Offset<void> payload);
+
+  flatbuffers::FlatBufferBuilder fbb_;
+};
+
+} // namespace osprey
