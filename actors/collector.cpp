@@ -1,0 +1,103 @@
+#include "actors/collector.hpp"
+
+namespace osprey {
+
+namespace {
+
+struct market_key {
+  uint32_t symbol;
+  size_t kind;
+};
+
+bool key_of(const msg& m, market_key& key) {
+  switch (m.type()) {
+    case fb::Payload::Trade:
+      key = {m.as<fb::Trade>()->symbol(), 0};
+      return true;
+    case fb::Payload::Quote:
+      key = {m.as<fb::Quote>()->symbol(), 1};
+      return true;
+    case fb::Payload::Bar:
+      key = {m.as<fb::Bar>()->symbol(), 2};
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Two events with the same time are duplicates when they say the same thing;
+// the sequence number and ingress time differ between copies, so compare the
+// payload fields rather than the bytes.
+bool same_content(const msg& a, const msg& b) {
+  switch (a.type()) {
+    case fb::Payload::Trade: {
+      auto x = a.as<fb::Trade>(), y = b.as<fb::Trade>();
+      return x->price() == y->price() && x->size() == y->size();
+    }
+    case fb::Payload::Quote: {
+      auto x = a.as<fb::Quote>(), y = b.as<fb::Quote>();
+      return x->bid() == y->bid() && x->ask() == y->ask()
+             && x->bid_size() == y->bid_size() && x->ask_size() == y->ask_size();
+    }
+    case fb::Payload::Bar: {
+      auto x = a.as<fb::Bar>(), y = b.as<fb::Bar>();
+      return x->open() == y->open() && x->high() == y->high()
+             && x->low() == y->low() && x->close() == y->close()
+             && x->volume() == y->volume() && x->interval_s() == y->interval_s();
+    }
+    default:
+      return false;
+  }
+}
+
+} // namespace
+
+const msg* collector_state::last_event(uint32_t symbol, size_t kind) const {
+  if (symbol >= last.size() || kind >= kinds || !last[symbol][kind])
+    return nullptr;
+  return &last[symbol][kind];
+}
+
+admission admit(collector_state& st, msg m, msg& out) {
+  market_key key;
+  if (!key_of(m, key)) {
+    ++st.stats.refused;
+    return admission::not_market_data;
+  }
+  if (key.symbol >= st.last.size())
+    st.last.resize(key.symbol + 1);
+  auto& prev = st.last[key.symbol][key.kind];
+  if (prev) {
+    if (m.ts_event() < prev.ts_event()) {
+      ++st.stats.out_of_order_dropped;
+      return admission::out_of_order;
+    }
+    if (m.ts_event() == prev.ts_event() && same_content(m, prev)) {
+      ++st.stats.duplicates_dropped;
+      return admission::duplicate;
+    }
+  }
+  out = msg::with_sequence(std::move(m), st.next_seq++);
+  prev = out;
+  ++st.stats.accepted;
+  return admission::accept;
+}
+
+collector_actor::behavior_type
+collector(collector_actor::stateful_pointer<collector_state> self,
+          collector_settings settings) {
+  return {
+    [self, settings](msg& m) {
+      msg stamped;
+      if (admit(self->state, std::move(m), stamped) != admission::accept)
+        return;
+      for (auto& sub : settings.subscribers)
+        self->send(sub, stamped);
+      if (settings.journal)
+        settings.journal->push(stamped);
+    },
+    [self](stats_atom) { return self->state.stats; },
+  };
+}
+
+} // namespace osprey

@@ -1,0 +1,64 @@
+#pragma once
+
+// collector: the door market data comes in by. It gives every event a
+// sequence number, drops duplicates and events older than the last one seen
+// for the same symbol and kind, keeps the last event per symbol, and fans the
+// accepted events out to its subscribers.
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "actors/caf_types.hpp"
+#include "messages/msg.hpp"
+#include "messages/msg_sink.hpp"
+
+namespace osprey {
+
+/// Counters a collector exposes.
+struct collector_stats {
+  uint64_t accepted = 0;
+  uint64_t duplicates_dropped = 0;
+  uint64_t out_of_order_dropped = 0;
+  uint64_t refused = 0; ///< Messages that are not market data.
+};
+
+/// What the collector decided about one event.
+enum class admission { accept, duplicate, out_of_order, not_market_data };
+
+/// The collector's state: sequence counter and the last event per symbol for
+/// each kind of market data.
+struct collector_state {
+  static constexpr size_t kinds = 3; // trade, quote, bar
+
+  uint64_t next_seq = 1;
+  std::vector<std::array<msg, kinds>> last; ///< Indexed by symbol id.
+  collector_stats stats;
+
+  /// Returns the last event of `kind` (0 trade, 1 quote, 2 bar) for a symbol.
+  const msg* last_event(uint32_t symbol, size_t kind) const;
+};
+
+/// Decides whether `m` is new, a duplicate or out of order, and on
+/// acceptance stamps its sequence number and records it as the last event.
+/// Returns the decision and, on acceptance, the stamped message in `out`.
+admission admit(collector_state& st, msg m, msg& out);
+
+/// The collector's peers, handed over at spawn.
+struct collector_settings {
+  /// Receive every accepted event, in this order (critical path first).
+  std::vector<msg_actor> subscribers;
+  /// Receives every accepted event (the journal); may be null.
+  msg_sink* journal = nullptr;
+};
+
+using collector_actor
+  = msg_actor::extend<caf::replies_to<stats_atom>::with<collector_stats>>;
+
+collector_actor::behavior_type
+collector(collector_actor::stateful_pointer<collector_state> self,
+          collector_settings settings);
+
+} // namespace osprey
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(osprey::collector_stats)

@@ -1,0 +1,71 @@
+#pragma once
+
+// strategy: the breakout strategy. Enters long when a bar closes above the
+// N-bar high on volume above k times its average; exits on a trailing stop
+// from the highest close since entry, or on a close below the M-bar low.
+
+#include <optional>
+#include <vector>
+
+#include "actors/caf_types.hpp"
+#include "messages/msg_builder.hpp"
+#include "messages/msg_sink.hpp"
+
+namespace osprey {
+
+struct breakout_params {
+  double volume_factor = 1.5;  ///< k: bar volume must exceed k x average.
+  double trailing_stop = 0.02; ///< Exit when close <= (1 - this) x high water.
+  money position_notional{10'000 * micros_per_dollar}; ///< Size of an entry.
+};
+
+/// What the strategy believes about one symbol.
+struct breakout_position {
+  quantity qty;        ///< Filled position, from the order manager.
+  bool pending = false; ///< An intent is in flight; wait for its outcome.
+  price high_water;    ///< Highest close since entry.
+};
+
+/// One intent the strategy wants to send.
+struct breakout_intent {
+  fb::Side side;
+  quantity qty;
+  intent_reason why;
+};
+
+/// Returns the intent that `signal` calls for, if any, and updates the
+/// symbol's high-water mark and pending flag.
+std::optional<breakout_intent> decide(breakout_position& pos,
+                                      const breakout_params& params,
+                                      const fb::Signal& signal);
+
+/// Updates the symbol's position after an execution report or denial. The
+/// order manager sends PositionChanged before the fill that completes an
+/// order, so the position is current when the pending flag clears.
+void on_outcome(breakout_position& pos, const msg& event);
+
+struct strategy_state {
+  breakout_params params;
+  std::vector<breakout_position> symbols; ///< Indexed by symbol id.
+  msg_builder builder;
+  uint64_t intents = 0;
+
+  breakout_position& position(uint32_t symbol);
+};
+
+struct strategy_settings {
+  breakout_params params;
+  msg_actor risk;
+  msg_sink* journal = nullptr;
+};
+
+using strategy_actor = msg_actor;
+
+strategy_actor::behavior_type
+strategy(strategy_actor::stateful_pointer<strategy_state> self,
+         strategy_settings settings);
+
+/// Returns the symbol an execution report or denial is about, if it is one.
+std::optional<uint32_t> outcome_symbol(const msg& event);
+
+} // namespace osprey

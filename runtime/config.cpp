@@ -1,0 +1,312 @@
+#include "runtime/config.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <toml++/toml.h>
+
+namespace osprey {
+
+namespace {
+
+// Reads typed values out of one TOML table and reports every problem with
+// file, line and dotted key. Unknown keys are errors: a typo must not
+// silently leave a limit at its default.
+class table_reader {
+public:
+  table_reader(const toml::table& t, std::string prefix, const std::string& file)
+    : table_(t), prefix_(std::move(prefix)), file_(file) {}
+
+  /// Refuses any key that no reader asked for.
+  void finish() const {
+    for (auto& [k, node] : table_)
+      if (!known_.count(std::string{k.str()}))
+        fail(node, std::string{k.str()}, "unknown key");
+  }
+
+  [[noreturn]] void fail(const toml::node& n, const std::string& key,
+                         const std::string& what) const {
+    std::ostringstream os;
+    os << file_ << ':' << n.source().begin.line << ": " << prefix_ << key << ": "
+       << what;
+    throw config_error(os.str());
+  }
+
+  const toml::node* get(const std::string& key) {
+    known_.insert(key);
+    return table_.get(key);
+  }
+
+  template <class Int>
+  void integer(const std::string& key, Int& out, int64_t lo, int64_t hi) {
+    auto n = get(key);
+    if (!n)
+      return;
+    auto v = n->value<int64_t>();
+    if (!n->is_integer() || !v)
+      fail(*n, key, "expected an integer");
+    if (*v < lo || *v > hi)
+      fail(*n, key, "must be between " + std::to_string(lo) + " and "
+                      + std::to_string(hi) + ", got " + std::to_string(*v));
+    out = static_cast<Int>(*v);
+  }
+
+  void number(const std::string& key, double& out, double lo, double hi) {
+    auto n = get(key);
+    if (!n)
+      return;
+    auto v = n->value<double>();
+    if (!(n->is_floating_point() || n->is_integer()) || !v)
+      fail(*n, key, "expected a number");
+    if (!(*v >= lo && *v <= hi))
+      fail(*n, key, "must be between " + std::to_string(lo) + " and "
+                      + std::to_string(hi));
+    out = *v;
+  }
+
+  void dollars(const std::string& key, money& out, double lo, double hi) {
+    double d = out.dollars();
+    number(key, d, lo, hi);
+    out = money{std::llround(d * micros_per_dollar)};
+  }
+
+  void text(const std::string& key, std::string& out) {
+    auto n = get(key);
+    if (!n)
+      return;
+    if (!n->is_string())
+      fail(*n, key, "expected a string");
+    out = *n->value<std::string>();
+  }
+
+  void duration(const std::string& key, int64_t& out) {
+    auto n = get(key);
+    if (!n)
+      return;
+    if (!n->is_string())
+      fail(*n, key, "expected a duration string such as \"250ms\" or \"30s\"");
+    auto d = parse_duration(*n->value<std::string>());
+    if (!d || *d < 0)
+      fail(*n, key, "not a duration: \"" + *n->value<std::string>()
+                      + "\" (use a number with ns, us, ms, s, m or h)");
+    out = *d;
+  }
+
+  template <class Enum>
+  void choice(const std::string& key, Enum& out,
+              std::initializer_list<std::pair<const char*, Enum>> options) {
+    auto n = get(key);
+    if (!n)
+      return;
+    std::string names;
+    if (auto s = n->value<std::string>()) {
+      for (auto& [name, value] : options)
+        if (*s == name) {
+          out = value;
+          return;
+        }
+    }
+    for (auto& [name, value] : options)
+      names += (names.empty() ? "" : ", ") + std::string{"\""} + name + "\"";
+    fail(*n, key, "expected one of " + names);
+  }
+
+  void strings(const std::string& key, std::vector<std::string>& out) {
+    auto n = get(key);
+    if (!n)
+      return;
+    auto arr = n->as_array();
+    if (!arr)
+      fail(*n, key, "expected an array of strings");
+    std::vector<std::string> v;
+    for (auto& e : *arr) {
+      auto s = e.value<std::string>();
+      if (!s || s->empty())
+        fail(e, key, "expected a non-empty string");
+      v.push_back(*s);
+    }
+    if (v.empty())
+      fail(*n, key, "must not be empty");
+    out = std::move(v);
+  }
+
+  /// Returns the sub-table `key`, or null when absent.
+  const toml::table* section(const std::string& key) {
+    auto n = get(key);
+    if (!n)
+      return nullptr;
+    if (!n->is_table())
+      fail(*n, key, "expected a table [" + prefix_ + key + "]");
+    return n->as_table();
+  }
+
+  const std::string& file() const { return file_; }
+
+private:
+  const toml::table& table_;
+  std::string prefix_;
+  const std::string& file_;
+  std::set<std::string> known_;
+};
+
+void read_engine(table_reader& r, engine_config& c) {
+  r.choice("clock", c.clock, {{"wall", clock_kind::wall}, {"event", clock_kind::event}});
+  r.number("speed", c.speed, 0.001, 1e9);
+  int64_t d = -1;
+  r.duration("duration", d);
+  if (d >= 0)
+    c.duration_ns = d;
+  uint64_t events = 0;
+  r.integer("max_events", events, 1, INT64_MAX);
+  if (events)
+    c.max_events = events;
+  r.text("journal", c.journal_path);
+  r.duration("status_interval", c.status_interval_ns);
+}
+
+void read_scheduler(table_reader& r, scheduler_config& s) {
+  r.integer("workers", s.workers, 0, 256);
+  r.choice("profile", s.profile,
+           {{"efficient", latency_profile::efficient},
+            {"spin", latency_profile::spin},
+            {"deterministic", latency_profile::deterministic}});
+}
+
+void read_market(table_reader& r, synthetic_market_config& m) {
+  r.strings("symbols", m.symbols);
+  r.integer("seed", m.seed, 0, INT64_MAX);
+  r.integer("quotes_per_bar", m.quotes_per_bar, 1, 1000);
+  r.integer("trades_per_bar", m.trades_per_bar, 1, 1000);
+  r.integer("bars_per_session", m.bars_per_session, 1, 1440);
+}
+
+void read_broker(table_reader& r, sim_broker_config& b) {
+  r.duration("latency", b.latency_ns);
+  r.integer("slippage_bps", b.slippage_bps, 0, 10'000);
+  r.dollars("commission_per_share", b.commission_per_share, 0, 100);
+  r.dollars("min_commission", b.min_commission, 0, 1'000);
+}
+
+void read_signal(table_reader& r, signal_params& s) {
+  r.integer("sma_period", s.sma_period, 1, 10'000);
+  r.integer("ema_period", s.ema_period, 1, 10'000);
+  r.integer("rsi_period", s.rsi_period, 1, 10'000);
+  r.integer("volume_period", s.volume_period, 1, 10'000);
+  r.integer("high_period", s.high_period, 1, 10'000);
+  r.integer("low_period", s.low_period, 1, 10'000);
+}
+
+void read_strategy(table_reader& r, breakout_params& s) {
+  r.number("volume_factor", s.volume_factor, 0, 1'000);
+  r.number("trailing_stop", s.trailing_stop, 0.0001, 0.99);
+  r.dollars("position_notional", s.position_notional, 1, 1e9);
+}
+
+void read_risk(table_reader& r, risk_limits& l) {
+  r.integer("max_order_quantity", l.max_order_quantity.shares, 1, INT64_MAX);
+  r.dollars("max_order_notional", l.max_order_notional, 0, 1e12);
+  r.integer("max_position", l.max_position.shares, 0, INT64_MAX);
+  r.dollars("max_gross_exposure", l.max_gross_exposure, 0, 1e12);
+  r.integer("price_collar_bps", l.price_collar_bps, 0, 100'000);
+  r.integer("max_orders_per_window", l.max_orders_per_window, 1, 1'000'000);
+  r.duration("rate_window", l.rate_window_ns);
+}
+
+void read_orders(table_reader& r, order_manager_params& o) {
+  r.dollars("starting_cash", o.starting_cash, 0, 1e12);
+  r.integer("first_client_order_id", o.first_client_order_id, 1, INT64_MAX);
+}
+
+template <class F, class T>
+void read_section(table_reader& top, const std::string& name, T& target, F read) {
+  if (auto t = top.section(name)) {
+    table_reader r{*t, name + ".", top.file()};
+    read(r, target);
+    r.finish();
+  }
+}
+
+} // namespace
+
+engine_config default_config() {
+  engine_config c;
+  c.market.symbols = {"AAPL", "MSFT", "NVDA", "AMZN", "GOOG", "META", "TSLA", "AMD"};
+  c.market.seed = 42;
+  c.broker.latency_ns = 50'000'000; // 50 ms of event time
+  c.broker.slippage_bps = 1;
+  c.broker.commission_per_share = money{5'000}; // half a cent
+  return c;
+}
+
+std::optional<int64_t> parse_duration(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
+  if (i == 0)
+    return std::nullopt;
+  double value;
+  try {
+    value = std::stod(std::string{text.substr(0, i)});
+  } catch (...) {
+    return std::nullopt;
+  }
+  auto unit = text.substr(i);
+  double scale;
+  if (unit == "ns") scale = 1;
+  else if (unit == "us") scale = 1e3;
+  else if (unit == "ms") scale = 1e6;
+  else if (unit == "s") scale = 1e9;
+  else if (unit == "m") scale = 60e9;
+  else if (unit == "h") scale = 3600e9;
+  else return std::nullopt;
+  return static_cast<int64_t>(std::llround(value * scale));
+}
+
+const char* to_string(latency_profile p) noexcept {
+  switch (p) {
+    case latency_profile::efficient: return "efficient";
+    case latency_profile::spin: return "spin";
+    case latency_profile::deterministic: return "deterministic";
+  }
+  return "?";
+}
+
+engine_config parse_config(std::string_view text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << source << ':' << e.source().begin.line << ": " << e.description();
+    throw config_error(os.str());
+  }
+  auto c = default_config();
+  c.source = source;
+  {
+    table_reader top{root, "", source};
+    read_section(top, "engine", c, read_engine);
+    read_section(top, "scheduler", c.scheduler, read_scheduler);
+    read_section(top, "market", c.market, read_market);
+    read_section(top, "broker", c.broker, read_broker);
+    read_section(top, "signal", c.signal, read_signal);
+    read_section(top, "strategy", c.strategy, read_strategy);
+    read_section(top, "risk", c.risk, read_risk);
+    read_section(top, "orders", c.orders, read_orders);
+    top.finish();
+  }
+  return c;
+}
+
+engine_config load_config(const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    throw config_error(path + ": cannot open the configuration file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+} // namespace osprey

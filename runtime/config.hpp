@@ -1,0 +1,77 @@
+#pragma once
+
+// The engine's configuration as plain structs, read once from TOML at start.
+// Every error names the file, the line and the key.
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/order_manager.hpp"
+#include "actors/risk_controller.hpp"
+#include "actors/signal.hpp"
+#include "actors/strategy.hpp"
+#include "adapters/sim_broker.hpp"
+#include "adapters/synthetic_market.hpp"
+
+namespace osprey {
+
+/// How idle scheduler workers wait, which sets latency at low event rates.
+enum class latency_profile {
+  efficient,     ///< CAF's default: idle workers sleep (saves CPU).
+  spin,          ///< Idle workers busy-poll: lowest latency, burns the cores.
+  deterministic, ///< One thread, one event at a time: byte-identical runs.
+};
+
+/// Which clock stamps ingress times and paces the synthetic market.
+enum class clock_kind {
+  wall,  ///< Real time; the market is paced at `speed` x real time.
+  event, ///< Event time; the market runs as fast as the engine goes.
+};
+
+struct scheduler_config {
+  uint32_t workers = 0; ///< 0: the number of cores.
+  latency_profile profile = latency_profile::efficient;
+};
+
+struct engine_config {
+  std::string source = "(defaults)"; ///< The file it came from.
+  scheduler_config scheduler;
+  clock_kind clock = clock_kind::wall;
+  double speed = 1200;               ///< Event seconds per wall second.
+  std::optional<int64_t> duration_ns; ///< Wall (or event) time to run.
+  std::optional<uint64_t> max_events; ///< Stop after this many market events.
+  std::string journal_path = "osprey.journal";
+  int64_t status_interval_ns = 1'000'000'000;
+  synthetic_market_config market;
+  sim_broker_config broker;
+  signal_params signal;
+  breakout_params strategy;
+  risk_limits risk;
+  order_manager_params orders;
+};
+
+/// A configuration error: `what()` reads "file:line: key: problem".
+class config_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Returns the built-in demo configuration (eight symbols, defaults).
+engine_config default_config();
+
+/// Reads a TOML file over the defaults. Throws config_error.
+engine_config load_config(const std::string& path);
+
+/// Reads TOML text over the defaults; `source` names it in errors.
+engine_config parse_config(std::string_view text, const std::string& source);
+
+/// Parses "250ms", "30s", "2m", "1h" or "1500us" into nanoseconds.
+std::optional<int64_t> parse_duration(std::string_view text);
+
+const char* to_string(latency_profile p) noexcept;
+
+} // namespace osprey

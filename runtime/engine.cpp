@@ -1,0 +1,126 @@
+#include "runtime/engine.hpp"
+
+#include <thread>
+
+#include "actors/signal.hpp"
+#include "actors/strategy.hpp"
+
+namespace osprey {
+
+void apply_scheduler(caf::actor_system_config& cfg, const scheduler_config& s) {
+  if (s.profile == latency_profile::deterministic) {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    return;
+  }
+  auto workers = s.workers ? s.workers : std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.policy", caf::atom("stealing"));
+  cfg.set("scheduler.max-threads", static_cast<size_t>(workers));
+  if (s.profile == latency_profile::spin) {
+    // Idle workers stay in the aggressive polling phase for good instead of
+    // falling back to 50 us sleeps: wake-ups, not hops, dominate latency.
+    cfg.set("work-stealing.aggressive-poll-attempts",
+            static_cast<size_t>(1) << 40);
+  }
+}
+
+engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_broker, clock_fn clock)
+  : deterministic_(c.scheduler.profile == latency_profile::deterministic) {
+  register_message_types(cfg_);
+  apply_scheduler(cfg_, c.scheduler);
+  system_ = std::make_unique<caf::actor_system>(cfg_);
+  auto& sys = *system_;
+
+  // Spawn downstream first so each actor gets its peers' handles at spawn.
+  // The two feedback edges (execution reports to the order manager, and
+  // positions and reports to the risk controller and the strategy) are
+  // subscriptions sent before any event; mailboxes are FIFO, so they are in
+  // place when the first event arrives. Denials go back to the sender.
+  auto broker = sys.spawn(broker_bridge, std::move(make_broker));
+
+  order_manager_settings om;
+  om.params = c.orders;
+  om.broker = broker;
+  om.journal = journal;
+  om.clock = clock;
+  orders_ = sys.spawn(order_manager, om);
+
+  risk_settings rs;
+  rs.limits = c.risk;
+  rs.order_manager = orders_;
+  rs.journal = journal;
+  risk_ = sys.spawn(risk_controller, rs);
+
+  strategy_settings ss;
+  ss.params = c.strategy;
+  ss.risk = risk_;
+  ss.journal = journal;
+  auto strat = sys.spawn(strategy, ss);
+
+  signal_settings gs;
+  gs.params = c.signal;
+  gs.strategy = strat;
+  gs.journal = journal;
+  auto sig = sys.spawn(signal, gs);
+
+  collector_settings cs;
+  cs.subscribers = consumers(sig, risk_, orders_, broker);
+  cs.journal = journal;
+  collector_ = sys.spawn(collector, cs);
+
+  caf::anon_send(broker, subscribe_atom::value, msg_actor{orders_});
+  caf::anon_send(orders_, subscribe_atom::value, msg_actor{risk_});
+  caf::anon_send(orders_, subscribe_atom::value, msg_actor{strat});
+  all_ = {collector_.address(), sig.address(), strat.address(), risk_.address(),
+          orders_.address(), broker.address()};
+  drain();
+}
+
+engine::~engine() {
+  shutdown();
+}
+
+void engine::inject(msg m) {
+  caf::anon_send(collector_, std::move(m));
+}
+
+void engine::drain() {
+  if (!deterministic_)
+    return;
+  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system_->scheduler());
+  sched.run();
+}
+
+engine_stats engine::stats() {
+  engine_stats out;
+  caf::scoped_actor self{*system_};
+  auto ask = [&](auto& handle, auto& target) {
+    auto rh = self->request(handle, caf::infinite, stats_atom::value);
+    drain();
+    rh.receive([&](decltype(target)& s) { target = std::move(s); },
+               [&](caf::error&) {});
+  };
+  ask(collector_, out.collector);
+  ask(risk_, out.risk);
+  ask(orders_, out.orders);
+  return out;
+}
+
+void engine::kill_switch(bool engaged) {
+  caf::anon_send(risk_, kill_switch_atom::value, engaged);
+  drain();
+}
+
+void engine::shutdown() {
+  if (!system_)
+    return;
+  for (auto& a : all_)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  drain();
+  all_.clear();
+  collector_ = nullptr;
+  risk_ = nullptr;
+  orders_ = nullptr;
+  system_.reset();
+}
+
+} // namespace osprey

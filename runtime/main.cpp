@@ -1,0 +1,103 @@
+// osprey: the command line.
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <mimalloc.h>
+
+#include "runtime/config.hpp"
+#include "runtime/journal_command.hpp"
+#include "runtime/run.hpp"
+
+#ifndef OSPREY_VERSION
+#  define OSPREY_VERSION "0.0.0"
+#endif
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_stop_signal(int) {
+  stop_requested.store(true);
+}
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"osprey: a low-latency trading engine for US equities"};
+  app.set_version_flag("--version", std::string{"osprey "} + OSPREY_VERSION);
+  app.require_subcommand(1);
+
+  auto* run = app.add_subcommand(
+    "run", "Run the engine (with no options: the demo on a synthetic market)");
+  std::string config_path, duration, journal_path, profile;
+  uint64_t seed = 0, events = 0;
+  run->add_option("--config", config_path, "TOML configuration file")
+    ->check(CLI::ExistingFile);
+  run->add_option("--duration", duration, "Stop after this long (e.g. 30s, 2m)");
+  run->add_option("--seed", seed, "Seed of the synthetic market");
+  run->add_option("--journal", journal_path, "Journal file to write");
+  run->add_option("--events", events, "Stop after this many market events");
+  run->add_option("--profile", profile, "Latency profile: efficient, spin or deterministic")
+    ->check(CLI::IsMember({"efficient", "spin", "deterministic"}));
+
+  auto* journal = app.add_subcommand(
+    "journal", "Print a journal's records as JSON lines and its final positions");
+  std::string journal_file;
+  journal->add_option("PATH", journal_file, "Journal file")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*journal)
+    return osprey::print_journal(journal_file, std::cout, std::cerr);
+
+  osprey::engine_config cfg;
+  try {
+    cfg = config_path.empty() ? osprey::default_config()
+                              : osprey::load_config(config_path);
+  } catch (const osprey::config_error& e) {
+    std::cerr << "osprey: configuration error: " << e.what() << '\n';
+    return 2;
+  }
+  if (!duration.empty()) {
+    auto d = osprey::parse_duration(duration);
+    if (!d) {
+      std::cerr << "osprey: --duration: not a duration: \"" << duration
+                << "\" (use a number with ns, us, ms, s, m or h)\n";
+      return 2;
+    }
+    cfg.duration_ns = *d;
+  }
+  if (run->count("--seed"))
+    cfg.market.seed = seed;
+  if (run->count("--journal"))
+    cfg.journal_path = journal_path;
+  if (events)
+    cfg.max_events = events;
+  if (profile == "spin")
+    cfg.scheduler.profile = osprey::latency_profile::spin;
+  else if (profile == "efficient")
+    cfg.scheduler.profile = osprey::latency_profile::efficient;
+  else if (profile == "deterministic") {
+    cfg.scheduler.profile = osprey::latency_profile::deterministic;
+    cfg.clock = osprey::clock_kind::event;
+  }
+
+  install_stop_handlers();
+  try {
+    return osprey::run_engine(cfg, stop_requested, std::cout);
+  } catch (const std::exception& e) {
+    std::cerr << "osprey: " << e.what() << '\n';
+    return 1;
+  }
+}

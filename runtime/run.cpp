@@ -1,0 +1,218 @@
+#include "runtime/run.hpp"
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <memory>
+#include <ostream>
+#include <thread>
+
+#include "adapters/sim_broker.hpp"
+#include "adapters/synthetic_market.hpp"
+#include "messages/msg_builder.hpp"
+#include "messages/symbol_table.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/journal_writer.hpp"
+
+namespace osprey {
+
+namespace {
+
+std::string format_us(int64_t ns) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fus", static_cast<double>(ns) / 1000.0);
+  return buf;
+}
+
+std::string format_dollars(money m) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.2f", m.dollars());
+  return buf;
+}
+
+void print_status(std::ostream& out, double elapsed_s, uint64_t events,
+                  double events_per_s, const engine_stats& s) {
+  auto& h = s.orders.tick_to_order;
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "[%6.1fs] events %" PRIu64 " (%.0f/s) orders %" PRIu64
+                " fills %" PRIu64 " denied %" PRIu64 " open %u pnl %s "
+                "(real %s unreal %s) tick->order p50 %s p99 %s",
+                elapsed_s, events, events_per_s, s.orders.orders, s.orders.fills,
+                s.risk.denied, s.orders.open_positions,
+                format_dollars(s.orders.realized + s.orders.unrealized).c_str(),
+                format_dollars(s.orders.realized).c_str(),
+                format_dollars(s.orders.unrealized).c_str(),
+                h.count() ? format_us(h.percentile(50)).c_str() : "-",
+                h.count() ? format_us(h.percentile(99)).c_str() : "-");
+  out << line << std::endl;
+}
+
+void print_summary(std::ostream& out, const engine_config& cfg,
+                   const symbol_table& symbols, uint64_t events,
+                   const engine_stats& s, const journal_writer* journal) {
+  auto& o = s.orders;
+  out << "\nsummary\n";
+  out << "  market events   " << events << " (accepted " << s.collector.accepted
+      << ", duplicates dropped " << s.collector.duplicates_dropped
+      << ", out of order dropped " << s.collector.out_of_order_dropped << ")\n";
+  out << "  orders          " << o.orders << " (filled " << o.filled_orders
+      << ", rejected " << o.rejected << ", canceled " << o.canceled
+      << ", expired " << o.expired << "), fills " << o.fills << ", denied "
+      << s.risk.denied << "\n";
+  out << "  cash            " << to_string(o.cash) << "\n";
+  out << "  equity          " << to_string(o.equity) << "\n";
+  out << "  realized pnl    " << to_string(o.realized) << "\n";
+  out << "  unrealized pnl  " << to_string(o.unrealized) << "\n";
+  auto& h = o.tick_to_order;
+  if (h.count())
+    out << "  tick->order     p50 " << format_us(h.percentile(50)) << " p90 "
+        << format_us(h.percentile(90)) << " p99 " << format_us(h.percentile(99))
+        << " max " << format_us(h.max()) << " over " << h.count() << " orders ("
+        << to_string(cfg.scheduler.profile) << " profile)\n";
+  out << "final positions\n";
+  for (size_t i = 0; i < o.positions.size(); ++i) {
+    auto& p = o.positions[i];
+    if (p.qty.shares == 0 && p.realized.micros == 0)
+      continue;
+    out << "  " << symbols.name(symbol_id{static_cast<uint32_t>(i)}) << " qty "
+        << p.qty.shares << " avg " << to_string(p.average_price()) << " realized "
+        << to_string(p.realized) << "\n";
+  }
+  if (journal)
+    out << "journal " << journal->path() << ": " << journal->records_written()
+        << " records, " << journal->bytes_written() << " bytes, "
+        << journal->write_errors() << " write errors\n";
+}
+
+} // namespace
+
+int run_engine(const engine_config& cfg, const std::atomic<bool>& stop,
+               std::ostream& out) {
+  symbol_table symbols;
+  for (auto& s : cfg.market.symbols)
+    symbols.intern(s);
+
+  std::unique_ptr<journal_writer> journal;
+  if (!cfg.journal_path.empty())
+    journal = std::make_unique<journal_writer>(cfg.journal_path);
+  msg_builder builder;
+  if (journal)
+    journal->push(builder.symbol_directory({}, symbols.names()));
+
+  bool wall = cfg.clock == clock_kind::wall;
+  auto broker_cfg = cfg.broker;
+  engine eng{cfg, journal.get(),
+             [broker_cfg](msg_sink& reports) {
+               return std::make_unique<sim_broker>(broker_cfg, reports);
+             },
+             wall ? &wall_clock_ns : nullptr};
+  synthetic_market market{cfg.market, symbols};
+
+  out << "osprey: " << symbols.size() << " symbols, seed " << cfg.market.seed
+      << ", " << to_string(cfg.scheduler.profile) << " profile, "
+      << (wall ? "wall" : "event") << " clock"
+      << (cfg.journal_path.empty() ? "" : ", journal " + cfg.journal_path)
+      << std::endl;
+
+  using steady = std::chrono::steady_clock;
+  auto started = steady::now();
+  auto event_origin = market.peek_time();
+  auto elapsed_ns = [&] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - started)
+      .count();
+  };
+  auto done = [&](uint64_t events) {
+    if (stop.load(std::memory_order_relaxed))
+      return true;
+    if (cfg.max_events && events >= *cfg.max_events)
+      return true;
+    if (cfg.duration_ns) {
+      auto spent = wall ? elapsed_ns() : market.peek_time() - event_origin;
+      if (spent >= *cfg.duration_ns)
+        return true;
+    }
+    return false;
+  };
+
+  std::atomic<uint64_t> injected{0};
+  std::atomic<bool> feed_done{false};
+  // The feed: the deterministic profile runs each event to completion on
+  // this thread; the threaded profiles inject from a thread of their own,
+  // paced to event time x speed on the wall clock.
+  auto feed = [&] {
+    uint64_t n = 0;
+    while (!done(n)) {
+      if (wall) {
+        auto due = static_cast<int64_t>(
+          static_cast<double>(market.peek_time() - event_origin) / cfg.speed);
+        auto ahead = due - elapsed_ns();
+        if (ahead > 0)
+          std::this_thread::sleep_for(std::chrono::nanoseconds{ahead});
+      }
+      eng.inject(market.next(wall ? wall_clock_ns() : market.peek_time()));
+      eng.drain();
+      injected.store(++n, std::memory_order_relaxed);
+    }
+    feed_done = true;
+  };
+
+  uint64_t last_events = 0;
+  auto last_status = elapsed_ns();
+  auto status_if_due = [&] {
+    auto now = elapsed_ns();
+    if (now - last_status < cfg.status_interval_ns)
+      return;
+    auto events = injected.load();
+    auto rate = static_cast<double>(events - last_events) * 1e9
+                / static_cast<double>(now - last_status);
+    print_status(out, static_cast<double>(now) / 1e9, events, rate, eng.stats());
+    last_events = events;
+    last_status = now;
+  };
+
+  if (eng.deterministic()) {
+    uint64_t n = 0;
+    while (!done(n)) {
+      eng.inject(market.next(wall ? wall_clock_ns() : market.peek_time()));
+      eng.drain();
+      injected.store(++n, std::memory_order_relaxed);
+      if (n % 1024 == 0)
+        status_if_due();
+    }
+  } else {
+    std::thread feeder{feed};
+    while (!feed_done.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+      status_if_due();
+    }
+    feeder.join();
+    // Let the last events finish their way through the graph: wait until
+    // the counters stop moving.
+    auto previous = eng.stats();
+    for (int i = 0; i < 100; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+      auto now = eng.stats();
+      if (now.collector.accepted == previous.collector.accepted
+          && now.orders.fills == previous.orders.fills
+          && now.orders.orders == previous.orders.orders
+          && now.risk.denied == previous.risk.denied)
+        break;
+      previous = now;
+    }
+  }
+
+  auto final_stats = eng.stats();
+  eng.shutdown();
+  if (journal)
+    journal->close();
+  print_summary(out, cfg, symbols, injected.load(), final_stats, journal.get());
+  if (journal && journal->write_errors() > 0) {
+    out << "osprey: journal write errors: " << journal->last_error() << std::endl;
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace osprey
