@@ -30,9 +30,10 @@ std::optional<breakout_intent> decide(breakout_position& pos,
   }
 
   if (pos.qty.shares > 0) {
-    auto stop = price{static_cast<int64_t>(
-      std::floor(static_cast<double>(pos.high_water.micros)
-                 * (1.0 - params.trailing_stop)))};
+    // Rounded to the micro-dollar so the stop level is exact and repeatable.
+    auto stop = pos.high_water
+                - price{std::llround(static_cast<double>(pos.high_water.micros)
+                                     * params.trailing_stop)};
     intent_reason why{fb::IntentReason::TrailingStopExit, close, stop,
                       quantity{s.volume()}, s.avg_volume()};
     bool exit = close <= stop;

@@ -11,10 +11,6 @@ constexpr int64_t ns_per_day = 86'400'000'000'000;
 constexpr int64_t micros_per_cent = 10'000;
 constexpr int64_t bps_per_unit = 10'000;
 
-std::string id_text(uint64_t id) {
-  return std::to_string(id);
-}
-
 } // namespace
 
 std::string validate(const sim_broker_config& c) {
@@ -66,7 +62,7 @@ void sim_broker::submit(const msg& cmd, const fb::SubmitOrder& s) {
   bool duplicate = orders_.contains(id);
   std::string why;
   if (duplicate)
-    why = "client order id " + id_text(id) + " was already used";
+    why = "client order id " + std::to_string(id) + " was already used";
   else if (s.quantity() <= 0)
     why = "quantity must be positive (got " + std::to_string(s.quantity()) + ")";
   else if (s.type() == fb::OrderType::Stop || s.type() == fb::OrderType::StopLimit)
@@ -131,13 +127,13 @@ void sim_broker::cancel(const msg& cmd, const fb::CancelOrder& c) {
   auto it = orders_.find(id);
   if (it == orders_.end()) {
     alert(cmd, "cancel_rejected",
-          "cancel of order " + id_text(id) + " rejected: no such order");
+          "cancel of order " + std::to_string(id) + " rejected: no such order");
     return;
   }
   auto& o = it->second;
   if (o.state != status::working) {
     alert(cmd, "cancel_rejected",
-          "cancel of order " + id_text(id) + " rejected: the order is already "
+          "cancel of order " + std::to_string(id) + " rejected: the order is already "
             + status_name(o.state));
     return;
   }
@@ -149,7 +145,7 @@ void sim_broker::cancel(const msg& cmd, const fb::CancelOrder& c) {
 void sim_broker::replace(const msg& cmd, const fb::ReplaceOrder& r) {
   auto id = r.client_order_id();
   auto new_id = r.new_client_order_id();
-  auto prefix = "replace of order " + id_text(id) + " rejected: ";
+  auto prefix = "replace of order " + std::to_string(id) + " rejected: ";
   auto it = orders_.find(id);
   std::string why;
   if (it == orders_.end())
@@ -160,7 +156,7 @@ void sim_broker::replace(const msg& cmd, const fb::ReplaceOrder& r) {
   else if (it->second.type != fb::OrderType::Limit)
     why = "only limit orders can be replaced";
   else if (orders_.contains(new_id))
-    why = "new client order id " + id_text(new_id) + " was already used";
+    why = "new client order id " + std::to_string(new_id) + " was already used";
   else if (r.quantity() <= 0)
     why = "quantity must be positive (got " + std::to_string(r.quantity()) + ")";
   else if (r.limit_price() <= 0)

@@ -31,28 +31,40 @@ struct synthetic_market_config {
   uint64_t seed = 1;
   /// Open of the first session (default 2026-01-05 14:30:00 UTC, a Monday).
   int64_t session_open_ns = 1'767'623'400'000'000'000;
+  /// 1-minute bars per session (390 = 09:30 to 16:00 New York).
   int bars_per_session = 390;
+  /// Quotes per symbol inside each minute.
   int quotes_per_bar = 4;
+  /// Trades per symbol inside each minute.
   int trades_per_bar = 4;
 
   // Tuning. Volatilities and probabilities are per 1-minute bar.
+
+  /// Starting prices are log-uniform in [min_start_price, max_start_price].
   double min_start_price = 20.0;
   double max_start_price = 500.0;
+  /// Standard deviation of the log return in the calm regime.
   double calm_volatility = 0.0008;
+  /// Standard deviation of the log return in the volatile regime.
   double volatile_volatility = 0.0022;
+  /// Chance of switching from calm to volatile.
   double calm_to_volatile = 0.02;
+  /// Chance of switching from volatile back to calm.
   double volatile_to_calm = 0.10;
   /// Chance per bar that a breakout episode starts.
   double breakout_probability = 0.006;
+  /// An episode lasts a uniform number of bars in [min, max].
   int breakout_min_bars = 5;
   int breakout_max_bars = 12;
   /// Log-price drift per bar during an episode.
   double breakout_drift = 0.0025;
   /// Share of episodes that break upwards.
   double breakout_up_share = 0.7;
+  /// Volume multiplier during an episode.
   double breakout_volume_factor = 3.0;
   /// Chance per bar of a one-bar volume spike.
   double spike_probability = 0.03;
+  /// Volume multiplier of a spike.
   double spike_volume_factor = 3.0;
   /// Standard deviation of the overnight log-price gap.
   double gap_volatility = 0.012;

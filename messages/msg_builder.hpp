@@ -20,10 +20,12 @@ struct stamp {
   int64_t ts_event = 0;
   int64_t ts_ingress = 0;
 
-  /// Returns the stamp of a message caused by `cause`: same event and ingress
-  /// time, so latency can be traced from the original market event.
+  /// Returns the stamp of a message caused by `cause`: the same sequence
+  /// number, event time and ingress time, so every message traces back to
+  /// the market event at the root of its chain, and latency is measured from
+  /// that event's ingress.
   static stamp caused_by(const msg& cause) noexcept {
-    return {0, cause.ts_event(), cause.ts_ingress()};
+    return {cause.seq(), cause.ts_event(), cause.ts_ingress()};
   }
 };
 

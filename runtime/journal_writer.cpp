@@ -121,9 +121,8 @@ void journal_writer::run() {
       }
       n = queue_.try_dequeue_bulk(items.begin(), items.size());
     }
-    const bool wrote = !buffer_.empty();
     write_out();
-    if (wrote && opts_.fsync == fsync_policy::batch)
+    if (unsynced_ && opts_.fsync == fsync_policy::batch)
       sync();
     done = seen;
     publish(seen);
@@ -186,6 +185,7 @@ void journal_writer::write_out() {
   }
   if (left == 0) {
     good_size_ += buffer_.size();
+    unsynced_ = true;
     bytes_written_.fetch_add(buffer_.size(), std::memory_order_release);
     records_written_.fetch_add(buffered_records_, std::memory_order_release);
   }
@@ -198,6 +198,7 @@ void journal_writer::write_out() {
 }
 
 void journal_writer::sync() {
+  unsynced_ = false;
   if (::fdatasync(fd_) != 0)
     fail("fdatasync", errno);
 }

@@ -66,7 +66,8 @@ public:
   void push(const msg& m) override;
 
   /// Blocks until every message pushed before this call has been written (or
-  /// has failed to be written, which write_errors() then shows).
+  /// has failed to be written, which write_errors() then shows); while pushes
+  /// outpace the disk, that lasts until the writer catches up.
   void flush();
 
   /// Writes everything pushed so far, stops the writer thread and closes the
@@ -122,6 +123,7 @@ private:
   // Owned by the writer thread.
   std::vector<uint8_t> buffer_;
   uint64_t buffered_records_ = 0;
+  bool unsynced_ = false; // bytes written since the last fdatasync
 
   std::atomic<uint64_t> records_written_{0};
   std::atomic<uint64_t> bytes_written_{0};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <iostream>
 #include <map>
 #include <stdexcept>
 #include <vector>
@@ -73,13 +74,17 @@ TEST(synthetic_market, keeps_a_symbols_path_when_other_symbols_are_added) {
   auto a = one.make();
   auto b = many.make();
   std::vector<int64_t> closes_a, closes_b;
-  while (closes_a.size() < 50)
-    if (auto bar = a.next(0).as<fb::Bar>())
+  while (closes_a.size() < 50) {
+    auto e = a.next(0);
+    if (auto bar = e.as<fb::Bar>())
       closes_a.push_back(bar->close());
+  }
   auto aapl = many.table.find("AAPL")->value;
-  while (closes_b.size() < 50)
-    if (auto bar = b.next(0).as<fb::Bar>(); bar && bar->symbol() == aapl)
+  while (closes_b.size() < 50) {
+    auto e = b.next(0);
+    if (auto bar = e.as<fb::Bar>(); bar && bar->symbol() == aapl)
       closes_b.push_back(bar->close());
+  }
   EXPECT_EQ(closes_a, closes_b);
 }
 
@@ -205,9 +210,11 @@ TEST(synthetic_market, starts_symbols_at_different_prices_between_20_and_500) {
   fixture f;
   auto m = f.make();
   std::map<uint32_t, int64_t> first_bid;
-  while (first_bid.size() < 8)
-    if (auto q = m.next(0).as<fb::Quote>())
+  while (first_bid.size() < 8) {
+    auto e = m.next(0);
+    if (auto q = e.as<fb::Quote>())
       first_bid.emplace(q->symbol(), q->bid());
+  }
   std::vector<int64_t> bids;
   for (auto& [sym, bid] : first_bid) {
     EXPECT_GE(bid, 19'900'000) << sym;
@@ -269,7 +276,8 @@ TEST(synthetic_market, gives_a_breakout_strategy_several_trades_per_symbol) {
   std::map<uint32_t, track> by_symbol;
   constexpr int sessions = 3;
   for (size_t i = 0; i < session_events(8) * sessions; ++i) {
-    auto b = m.next(0).as<fb::Bar>();
+    auto e = m.next(0);
+    auto b = e.as<fb::Bar>();
     if (!b)
       continue;
     auto& t = by_symbol[b->symbol()];

@@ -1,0 +1,89 @@
+#include <gtest/gtest.h>
+
+#include "actors/collector.hpp"
+#include "messages/msg_builder.hpp"
+
+using namespace osprey;
+
+namespace {
+
+msg trade_at(msg_builder& b, int64_t ts, uint32_t sym, int64_t px, int64_t size = 100) {
+  return b.trade({0, ts, ts}, symbol_id{sym}, price{px}, quantity{size});
+}
+
+} // namespace
+
+TEST(collector, assigns_increasing_sequence_numbers) {
+  collector_state st;
+  msg_builder b;
+  msg out;
+  ASSERT_EQ(admit(st, trade_at(b, 10, 0, 100), out), admission::accept);
+  EXPECT_EQ(out.seq(), 1u);
+  ASSERT_EQ(admit(st, trade_at(b, 11, 1, 100), out), admission::accept);
+  EXPECT_EQ(out.seq(), 2u);
+  EXPECT_EQ(st.stats.accepted, 2u);
+}
+
+TEST(collector, drops_an_exact_duplicate_and_counts_it) {
+  collector_state st;
+  msg_builder b;
+  msg out;
+  admit(st, trade_at(b, 10, 0, 100), out);
+  EXPECT_EQ(admit(st, trade_at(b, 10, 0, 100), out), admission::duplicate);
+  EXPECT_EQ(st.stats.duplicates_dropped, 1u);
+  EXPECT_EQ(st.next_seq, 2u);
+}
+
+TEST(collector, accepts_a_different_event_at_the_same_time) {
+  collector_state st;
+  msg_builder b;
+  msg out;
+  admit(st, trade_at(b, 10, 0, 100), out);
+  EXPECT_EQ(admit(st, trade_at(b, 10, 0, 101), out), admission::accept);
+}
+
+TEST(collector, drops_an_event_older_than_the_last_of_its_symbol) {
+  collector_state st;
+  msg_builder b;
+  msg out;
+  admit(st, trade_at(b, 10, 0, 100), out);
+  EXPECT_EQ(admit(st, trade_at(b, 9, 0, 100), out), admission::out_of_order);
+  EXPECT_EQ(st.stats.out_of_order_dropped, 1u);
+  // Other symbols and other kinds keep their own clocks.
+  EXPECT_EQ(admit(st, trade_at(b, 9, 1, 100), out), admission::accept);
+  auto q = b.quote({0, 5, 5}, symbol_id{0}, price{99}, quantity{1}, price{101},
+                   quantity{1});
+  EXPECT_EQ(admit(st, q, out), admission::accept);
+}
+
+TEST(collector, keeps_the_last_event_per_symbol_and_kind) {
+  collector_state st;
+  msg_builder b;
+  msg out;
+  admit(st, trade_at(b, 10, 2, 100), out);
+  admit(st, trade_at(b, 12, 2, 105), out);
+  auto last = st.last_event(2, 0);
+  ASSERT_NE(last, nullptr);
+  EXPECT_EQ(last->as<fb::Trade>()->price(), 105);
+  EXPECT_EQ(st.last_event(2, 1), nullptr);
+  EXPECT_EQ(st.last_event(7, 0), nullptr);
+}
+
+TEST(collector, refuses_messages_that_are_not_market_data) {
+  collector_state st;
+  msg_builder b;
+  msg out;
+  auto m = b.cancel_order({}, client_order_id{1});
+  EXPECT_EQ(admit(st, m, out), admission::not_market_data);
+  EXPECT_EQ(st.stats.refused, 1u);
+}
+
+TEST(collector, stamps_in_place_without_copying_the_bytes) {
+  collector_state st;
+  msg_builder b;
+  msg out;
+  auto m = trade_at(b, 10, 0, 100);
+  auto* bytes = m.data();
+  admit(st, std::move(m), out);
+  EXPECT_EQ(out.data(), bytes);
+}
