@@ -1,0 +1,187 @@
+// The real actors wired on CAF's deterministic test coordinator: every
+// message runs on this thread, one at a time, in FIFO order.
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "actors/collector.hpp"
+#include "actors/order_manager.hpp"
+#include "actors/risk_controller.hpp"
+#include "actors/signal.hpp"
+#include "actors/strategy.hpp"
+#include "messages/msg_builder.hpp"
+#include "../support/vector_sink.hpp"
+
+using namespace osprey;
+
+namespace {
+
+/// Records the buffer address of every message an actor receives.
+struct spy_state {
+  std::vector<msg>* seen = nullptr;
+};
+
+msg_actor::behavior_type spy(msg_actor::stateful_pointer<spy_state> self,
+                             std::vector<msg>* seen) {
+  self->state.seen = seen;
+  return {[self](const msg& m) { self->state.seen->push_back(m); }};
+}
+
+struct pipeline : ::testing::Test {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::scheduler::test_coordinator* sched = nullptr;
+  test::vector_sink journal;
+  std::vector<msg> seen_by_broker, seen_by_risk_tap;
+  msg_builder b;
+
+  pipeline() {
+    register_message_types(cfg);
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    sys = std::make_unique<caf::actor_system>(cfg);
+    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
+  }
+
+  ~pipeline() override {
+    for (auto& a : actors)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    sched->run();
+  }
+
+  std::vector<caf::actor_addr> actors;
+};
+
+} // namespace
+
+TEST_F(pipeline, a_breakout_bar_becomes_an_order_and_every_actor_shares_the_bytes) {
+  signal_params sp;
+  sp.high_period = 3;
+  sp.low_period = 3;
+  sp.volume_period = 3;
+  auto broker = sys->spawn(spy, &seen_by_broker);
+
+  order_manager_settings oms;
+  oms.broker = broker;
+  oms.journal = &journal;
+  auto om = sys->spawn(order_manager, oms);
+
+  risk_settings rs;
+  rs.order_manager = om;
+  rs.journal = &journal;
+  auto risk = sys->spawn(risk_controller, rs);
+
+  strategy_settings ss;
+  ss.risk = risk;
+  ss.journal = &journal;
+  auto strat = sys->spawn(strategy, ss);
+
+  signal_settings gs;
+  gs.params = sp;
+  gs.strategy = strat;
+  gs.journal = &journal;
+  auto sig = sys->spawn(osprey::signal, gs);
+
+  auto tap = sys->spawn(spy, &seen_by_risk_tap);
+  collector_settings cs;
+  cs.subscribers = consumers(sig, risk, tap);
+  cs.journal = &journal;
+  auto col = sys->spawn(collector, cs);
+  caf::anon_send(om, subscribe_atom::value, msg_actor{strat});
+  actors = {broker.address(), om.address(), risk.address(), strat.address(),
+            sig.address(), tap.address(), col.address()};
+  sched->run();
+
+  // Three quiet bars, then one that closes above their high on big volume.
+  auto t = int64_t{1'000'000'000};
+  for (int i = 0; i < 3; ++i) {
+    caf::anon_send(col, b.bar({0, t * (i + 1), t * (i + 1)}, symbol_id{0}, 60,
+                              price::from_dollars(100), price::from_dollars(101),
+                              price::from_dollars(99), price::from_dollars(100),
+                              quantity{1'000}));
+    sched->run();
+  }
+  EXPECT_TRUE(seen_by_broker.empty());
+
+  auto breakout = b.bar({0, t * 4, t * 4}, symbol_id{0}, 60, price::from_dollars(100),
+                        price::from_dollars(103), price::from_dollars(100),
+                        price::from_dollars(102.5), quantity{5'000});
+  const uint8_t* breakout_bytes = breakout.data();
+  caf::anon_send(col, std::move(breakout));
+  sched->run();
+
+  // The broker received exactly one SubmitOrder, for a buy of $10k / $102.50.
+  ASSERT_EQ(seen_by_broker.size(), 1u);
+  auto submit = seen_by_broker[0].as<fb::SubmitOrder>();
+  ASSERT_NE(submit, nullptr);
+  EXPECT_EQ(submit->side(), fb::Side::Buy);
+  EXPECT_EQ(submit->quantity(), 97);
+  EXPECT_EQ(submit->client_order_id(), 1u);
+  EXPECT_EQ(seen_by_broker[0].ts_ingress(), t * 4); // traced to the bar
+  EXPECT_EQ(seen_by_broker[0].seq(), 4u);
+
+  // Zero copy: the bar the collector stamped is the very buffer the risk
+  // tap and the journal hold; the intent the strategy built is the very
+  // buffer the journal holds (risk forwarded the handle, not a copy).
+  ASSERT_FALSE(seen_by_risk_tap.empty());
+  EXPECT_EQ(seen_by_risk_tap.back().data(), breakout_bytes);
+  auto items = journal.items();
+  auto journaled_bar = std::find_if(items.begin(), items.end(), [&](const msg& m) {
+    return m.data() == breakout_bytes;
+  });
+  EXPECT_NE(journaled_bar, items.end());
+  EXPECT_EQ(journal.count(fb::Payload::OrderIntent), 1u);
+  EXPECT_EQ(journal.count(fb::Payload::SubmitOrder), 1u);
+
+  // The fill comes back from the venue: position and P&L follow.
+  caf::anon_send(om, b.order_accepted({}, client_order_id{1}, symbol_id{0}));
+  caf::anon_send(om, b.order_filled({4, t * 5, t * 5}, client_order_id{1}, symbol_id{0},
+                                    fb::Side::Buy, quantity{97},
+                                    price::from_dollars(102.6), quantity{97},
+                                    quantity{0}, money{}));
+  sched->run();
+  EXPECT_EQ(journal.count(fb::Payload::PositionChanged), 1u);
+  EXPECT_EQ(journal.count(fb::Payload::PortfolioSnapshot), 1u);
+}
+
+TEST_F(pipeline, the_intent_reaching_the_order_manager_is_the_strategys_buffer) {
+  std::vector<msg> seen_by_om;
+  auto om = sys->spawn(spy, &seen_by_om);
+  risk_settings rs;
+  rs.order_manager = om;
+  auto risk = sys->spawn(risk_controller, rs);
+  actors = {om.address(), risk.address()};
+  caf::anon_send(risk, b.trade({}, symbol_id{0}, price::from_dollars(50), quantity{1}));
+  auto intent = b.order_intent({}, symbol_id{0}, fb::Side::Buy, quantity{10},
+                               fb::OrderType::Market, price{},
+                               {fb::IntentReason::BreakoutEntry,
+                                price::from_dollars(50), {}, {}, 0});
+  auto bytes = intent.data();
+  caf::anon_send(risk, intent);
+  sched->run();
+  ASSERT_EQ(seen_by_om.size(), 1u);
+  EXPECT_EQ(seen_by_om[0].data(), bytes);
+}
+
+TEST_F(pipeline, a_denied_intent_goes_back_to_its_sender) {
+  std::vector<msg> seen_by_strategy, seen_by_om;
+  auto om = sys->spawn(spy, &seen_by_om);
+  risk_settings rs;
+  rs.order_manager = om;
+  rs.journal = &journal;
+  auto risk = sys->spawn(risk_controller, rs);
+  auto strat = sys->spawn(spy, &seen_by_strategy);
+  actors = {om.address(), risk.address(), strat.address()};
+  caf::anon_send(risk, kill_switch_atom::value, true);
+  // Send the intent as if from the strategy, so the denial finds its way back.
+  auto intent = b.order_intent({}, symbol_id{0}, fb::Side::Buy, quantity{10},
+                               fb::OrderType::Market, price{}, {});
+  caf::send_as(caf::actor_cast<caf::actor>(strat), risk, intent);
+  sched->run();
+  EXPECT_TRUE(seen_by_om.empty());
+  ASSERT_EQ(seen_by_strategy.size(), 1u);
+  auto d = seen_by_strategy[0].as<fb::OrderDenied>();
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->reason(), fb::DenyReason::KillSwitch);
+  EXPECT_EQ(journal.count(fb::Payload::OrderDenied), 1u);
+}
