@@ -47,10 +47,4 @@ using msg_actor = caf::typed_actor<caf::reacts_to<msg>>;
 /// Registers osprey's message types with an actor system configuration.
 void register_message_types(caf::actor_system_config& cfg);
 
-/// Returns the actors of `handles` as message consumers.
-template <class... Handles>
-std::vector<msg_actor> consumers(const Handles&... handles) {
-  return {msg_actor{handles}...};
-}
-
 } // namespace osprey

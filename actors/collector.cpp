@@ -52,6 +52,19 @@ bool same_content(const msg& a, const msg& b) {
 
 } // namespace
 
+uint8_t market_kind_of(const msg& m) noexcept {
+  switch (m.type()) {
+    case fb::Payload::Trade:
+      return trades;
+    case fb::Payload::Quote:
+      return quotes;
+    case fb::Payload::Bar:
+      return bars;
+    default:
+      return 0;
+  }
+}
+
 const msg* collector_state::last_event(uint32_t symbol, size_t kind) const {
   if (symbol >= last.size() || kind >= kinds || !last[symbol][kind])
     return nullptr;
@@ -91,8 +104,10 @@ collector(collector_actor::stateful_pointer<collector_state> self,
       msg stamped;
       if (admit(self->state, std::move(m), stamped) != admission::accept)
         return;
+      auto kind = market_kind_of(stamped);
       for (auto& sub : settings.subscribers)
-        self->send(sub, stamped);
+        if (sub.kinds & kind)
+          self->send(sub.actor, stamped);
       if (settings.journal)
         settings.journal->push(stamped);
     },

@@ -44,10 +44,29 @@ struct collector_state {
 /// Returns the decision and, on acceptance, the stamped message in `out`.
 admission admit(collector_state& st, msg m, msg& out);
 
+/// Kinds of market data, as a bit mask of what a subscriber wants.
+enum market_kind : uint8_t {
+  trades = 1,
+  quotes = 2,
+  bars = 4,
+  all_market_data = trades | quotes | bars,
+};
+
+/// An actor and the kinds of market data it receives.
+struct market_subscriber {
+  msg_actor actor;
+  uint8_t kinds = all_market_data;
+};
+
+/// Returns the kind bit of a market data message (0 for anything else).
+uint8_t market_kind_of(const msg& m) noexcept;
+
 /// The collector's peers, handed over at spawn.
 struct collector_settings {
-  /// Receive every accepted event, in this order (critical path first).
-  std::vector<msg_actor> subscribers;
+  /// Receive the accepted events of the kinds they asked for, in this order.
+  /// Put the critical path (the signal actor) last: CAF's work-stealing
+  /// worker runs the actor enqueued most recently first, so it runs next.
+  std::vector<market_subscriber> subscribers;
   /// Receives every accepted event (the journal); may be null.
   msg_sink* journal = nullptr;
 };

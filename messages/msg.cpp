@@ -41,13 +41,19 @@ msg msg::parse(std::span<const uint8_t> bytes, std::string& error) {
   // The verifier reads from an aligned private copy so that the caller's
   // buffer (a file read, a socket frame) may have any alignment.
   msg m = copy_of_trusted(bytes);
-  flatbuffers::Verifier verifier{m.data(), m.size()};
-  if (!fb::VerifyEnvelopeBuffer(verifier)) {
-    error = "message of " + std::to_string(bytes.size())
-            + " bytes fails FlatBuffers verification (corrupt or not an Envelope)";
+  if (!m.verify(error))
     return {};
-  }
   return m;
+}
+
+bool msg::verify(std::string& error) const {
+  flatbuffers::Verifier verifier{data(), size()};
+  if (size() < 8 || !fb::VerifyEnvelopeBuffer(verifier)) {
+    error = "message of " + std::to_string(size())
+            + " bytes fails FlatBuffers verification (corrupt or not an Envelope)";
+    return false;
+  }
+  return true;
 }
 
 msg msg::with_sequence(msg m, uint64_t seq) {

@@ -43,6 +43,11 @@ public:
   /// handle and sets `error` to what was wrong; the bytes are never read.
   static msg parse(std::span<const uint8_t> bytes, std::string& error);
 
+  /// Runs the FlatBuffers verifier over bytes this handle already owns (for
+  /// example read from a file into a handle). Returns false and sets `error`
+  /// when they are not a valid Envelope.
+  bool verify(std::string& error) const;
+
   /// Returns `m` with its sequence number set. Stamps in place when `m` is
   /// the only handle to its bytes (nobody can observe the change), otherwise
   /// stamps a private copy.

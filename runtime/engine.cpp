@@ -63,7 +63,11 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   auto sig = sys.spawn(signal, gs);
 
   collector_settings cs;
-  cs.subscribers = consumers(sig, risk_, orders_, broker);
+  // The signal actor last: it is the critical path (see collector_settings).
+  cs.subscribers = {{broker, quotes},
+                    {orders_, trades | bars},
+                    {risk_, all_market_data},
+                    {sig, bars}};
   cs.journal = journal;
   collector_ = sys.spawn(collector, cs);
 

@@ -17,8 +17,10 @@ replayed_positions replay_positions(const std::vector<msg>& messages) {
       for (auto n : *dir->names())
         names.push_back(n->str());
     } else if (auto f = m.as<fb::OrderFilled>()) {
-      auto name = f->symbol() < names.size() ? names[f->symbol()]
-                                             : "#" + std::to_string(f->symbol());
+      // Without a directory, a symbol is named by its id ("#3").
+      std::string name = f->symbol() < names.size() ? names[f->symbol()] : "#";
+      if (f->symbol() >= names.size())
+        name.append(std::to_string(f->symbol()));
       apply_fill(out.by_symbol[name], f->side(), quantity{f->fill_quantity()},
                  price{f->fill_price()}, money{f->commission()});
       ++out.fills;

@@ -84,7 +84,7 @@ TEST_F(pipeline, a_breakout_bar_becomes_an_order_and_every_actor_shares_the_byte
 
   auto tap = sys->spawn(spy, &seen_by_risk_tap);
   collector_settings cs;
-  cs.subscribers = consumers(sig, risk, tap);
+  cs.subscribers = {{tap, all_market_data}, {risk, all_market_data}, {sig, bars}};
   cs.journal = &journal;
   auto col = sys->spawn(collector, cs);
   caf::anon_send(om, subscribe_atom::value, msg_actor{strat});
