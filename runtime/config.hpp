@@ -41,7 +41,7 @@ struct engine_config {
   std::string source = "(defaults)"; ///< The file it came from.
   scheduler_config scheduler;
   clock_kind clock = clock_kind::wall;
-  double speed = 1200;               ///< Event seconds per wall second.
+  double speed = 3000;               ///< Event seconds per wall second.
   std::optional<int64_t> duration_ns; ///< Wall (or event) time to run.
   std::optional<uint64_t> max_events; ///< Stop after this many market events.
   std::string journal_path = "osprey.journal";

@@ -1,0 +1,231 @@
+// End to end: the built `osprey` binary, started as a user would start it.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct outcome {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in{p, std::ios::binary};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class scratch_dir {
+public:
+  scratch_dir() {
+    path_ = fs::temp_directory_path() / ("osprey-e2e-" + std::to_string(::getpid()));
+    fs::create_directories(path_);
+  }
+  ~scratch_dir() { fs::remove_all(path_); }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+  fs::path path_;
+};
+
+/// Starts `osprey args...` with stdout and stderr going to files in `dir`.
+pid_t start(const std::vector<std::string>& args, const scratch_dir& dir) {
+  std::vector<std::string> argv_s{OSPREY_BINARY};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, (dir / "stdout").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, (dir / "stderr").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+/// Waits up to `timeout` for `pid`; kills it if it overstays.
+outcome finish(pid_t pid, const scratch_dir& dir,
+               std::chrono::seconds timeout = std::chrono::seconds{60}) {
+  outcome o;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      o.err = "timed out";
+      return o;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  o.out = slurp(dir / "stdout");
+  o.err = slurp(dir / "stderr");
+  return o;
+}
+
+outcome run(const std::vector<std::string>& args, const scratch_dir& dir) {
+  return finish(start(args, dir), dir);
+}
+
+/// Returns the lines after the "final positions" header up to the next
+/// line that is not indented, sorted (the run lists symbols in id order, the
+/// journal command by name).
+std::vector<std::string> final_positions(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in{text};
+  std::string line;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("final positions", 0) == 0) {
+      inside = true;
+      lines.clear();
+      continue;
+    }
+    if (inside) {
+      if (line.rfind("  ", 0) != 0)
+        inside = false;
+      else
+        lines.push_back(line);
+    }
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+uint64_t count_in_summary(const std::string& out, const std::string& label) {
+  auto at = out.find("\n  " + label);
+  if (at == std::string::npos)
+    return 0;
+  return std::stoull(out.substr(out.find_first_not_of(' ', at + 3 + label.size())));
+}
+
+} // namespace
+
+TEST(osprey_binary, prints_its_version_and_help) {
+  scratch_dir dir;
+  auto v = run({"--version"}, dir);
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("osprey "), std::string::npos) << v.out;
+  auto h = run({"--help"}, dir);
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.out.find("run"), std::string::npos);
+  EXPECT_NE(h.out.find("journal"), std::string::npos);
+}
+
+TEST(osprey_binary, the_demo_trades_exits_zero_and_its_journal_replays_to_the_same_positions) {
+  scratch_dir dir;
+  auto journal = (dir / "demo.journal").string();
+  auto r = run({"run", "--duration", "5s", "--journal", journal}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("tick->order p50"), std::string::npos) << r.out;
+  EXPECT_GT(count_in_summary(r.out, "orders"), 0u) << r.out;
+  auto positions = final_positions(r.out);
+  ASSERT_FALSE(positions.empty()) << r.out;
+
+  auto j = run({"journal", journal}, dir);
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_TRUE(j.err.empty()) << j.err;
+  EXPECT_EQ(final_positions(j.out), positions);
+  EXPECT_NE(j.out.find("\"payload_type\": \"OrderFilled\""), std::string::npos);
+}
+
+TEST(osprey_binary, ctrl_c_shuts_down_cleanly_with_a_summary) {
+  scratch_dir dir;
+  auto journal = (dir / "sigint.journal").string();
+  auto pid = start({"run", "--journal", journal}, dir);
+  std::this_thread::sleep_for(std::chrono::seconds{2});
+  kill(pid, SIGINT);
+  auto r = finish(pid, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("summary"), std::string::npos) << r.out;
+  auto j = run({"journal", journal}, dir);
+  EXPECT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_TRUE(j.err.empty()) << j.err; // flushed: no torn tail
+}
+
+TEST(osprey_binary, a_malformed_config_names_file_line_and_key) {
+  scratch_dir dir;
+  auto cfg = dir / "bad.toml";
+  std::ofstream{cfg} << "[risk]\nmax_position = 100\nmax_order_notionl = 5.0\n";
+  auto r = run({"run", "--config", cfg.string(), "--duration", "1s"}, dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(cfg.string() + ":3: risk.max_order_notionl: unknown key"),
+            std::string::npos)
+    << r.err;
+}
+
+TEST(osprey_binary, a_torn_journal_tail_keeps_every_complete_record) {
+  scratch_dir dir;
+  auto journal = (dir / "torn.journal").string();
+  ASSERT_EQ(run({"run", "--profile", "deterministic", "--events", "3000", "--journal",
+                 journal},
+                dir)
+              .exit_code,
+            0);
+  auto whole = run({"journal", journal}, dir);
+  fs::resize_file(journal, fs::file_size(journal) - 7);
+  auto torn = run({"journal", journal}, dir);
+  EXPECT_EQ(torn.exit_code, 0);
+  EXPECT_NE(torn.err.find("torn"), std::string::npos) << torn.err;
+  // Exactly one record (the last) is lost.
+  auto lines = [](const std::string& s) { return std::count(s.begin(), s.end(), '\n'); };
+  EXPECT_EQ(lines(torn.out), lines(whole.out) - 1);
+}
+
+TEST(osprey_binary, a_corrupt_journal_record_is_reported_with_its_offset) {
+  scratch_dir dir;
+  auto journal = (dir / "corrupt.journal").string();
+  ASSERT_EQ(run({"run", "--profile", "deterministic", "--events", "500", "--journal",
+                 journal},
+                dir)
+              .exit_code,
+            0);
+  {
+    // Overwrite the second record's root offset with garbage.
+    std::fstream f{journal, std::ios::in | std::ios::out | std::ios::binary};
+    uint32_t first_len = 0;
+    f.read(reinterpret_cast<char*>(&first_len), 4);
+    f.seekp(4 + first_len + 4);
+    const char junk[4] = {'\x7f', '\x7f', '\x7f', '\x7f'};
+    f.write(junk, 4);
+  }
+  auto r = run({"journal", journal}, dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("offset"), std::string::npos) << r.err;
+  // The first record (the symbol directory) was still printed.
+  EXPECT_NE(r.out.find("SymbolDirectory"), std::string::npos);
+}
+
+TEST(osprey_binary, a_missing_journal_is_a_clear_error) {
+  scratch_dir dir;
+  auto r = run({"journal", (dir / "nope.journal").string()}, dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("nope.journal"), std::string::npos) << r.err;
+}
