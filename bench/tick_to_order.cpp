@@ -33,6 +33,7 @@
 #include "bench/tick_stream.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/journal_writer.hpp"
 
 using namespace osprey;
 using namespace osprey::bench;
@@ -45,6 +46,7 @@ struct options {
   int64_t gap_ns = 200'000;
   uint32_t workers = 1;
   bool json = false;
+  std::string journal; ///< Journal the engine scenarios to this file.
   double gate_p99_us = 0;
 };
 
@@ -124,7 +126,10 @@ figures run_engine_scenario(latency_profile profile, bool paced, const options& 
   c.scheduler.workers = opt.workers;
   std::atomic<uint64_t> orders{0};
   auto broker_cfg = c.broker;
-  engine eng{c, nullptr,
+  std::unique_ptr<journal_writer> journal;
+  if (!opt.journal.empty())
+    journal = std::make_unique<journal_writer>(opt.journal);
+  engine eng{c, journal.get(),
              [&orders, broker_cfg](msg_sink& reports) {
                return std::make_unique<counting_broker>(broker_cfg, reports, orders);
              },
@@ -365,6 +370,8 @@ int main(int argc, char** argv) {
   app.add_option("--gap-us", gap_us, "Gap between events at the fixed rate (us)");
   app.add_option("--workers", opt.workers, "CAF worker threads");
   app.add_flag("--json", opt.json, "Print the figures as one JSON object");
+  app.add_option("--journal", opt.journal,
+                 "Journal every message of the engine scenarios to this file");
   app.add_option("--gate", opt.gate_p99_us,
                  "Exit 1 when an engine p99 under the spin profile exceeds this (us)");
   CLI11_PARSE(app, argc, argv);

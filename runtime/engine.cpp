@@ -36,30 +36,39 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   // subscriptions sent before any event; mailboxes are FIFO, so they are in
   // place when the first event arrives. Denials go back to the sender.
   auto broker = sys.spawn(broker_bridge, std::move(make_broker));
+  // On threads, each actor journals through a lane of its own, which keeps
+  // its records in order as the scheduler moves it between threads. The
+  // deterministic profile runs everything on one thread: all actors share
+  // that thread's FIFO, so the journal holds the exact order of execution.
+  auto lane = [journal, this]() -> msg_sink* {
+    if (!journal)
+      return nullptr;
+    return deterministic_ ? journal : journal->lane();
+  };
 
   order_manager_settings om;
   om.params = c.orders;
   om.broker = broker;
-  om.journal = journal;
+  om.journal = lane();
   om.clock = clock;
   orders_ = sys.spawn(order_manager, om);
 
   risk_settings rs;
   rs.limits = c.risk;
   rs.order_manager = orders_;
-  rs.journal = journal;
+  rs.journal = lane();
   risk_ = sys.spawn(risk_controller, rs);
 
   strategy_settings ss;
   ss.params = c.strategy;
   ss.risk = risk_;
-  ss.journal = journal;
+  ss.journal = lane();
   auto strat = sys.spawn(strategy, ss);
 
   signal_settings gs;
   gs.params = c.signal;
   gs.strategy = strat;
-  gs.journal = journal;
+  gs.journal = lane();
   auto sig = sys.spawn(signal, gs);
 
   collector_settings cs;
@@ -68,7 +77,7 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
                     {orders_, trades | bars},
                     {risk_, all_market_data},
                     {sig, bars}};
-  cs.journal = journal;
+  cs.journal = lane();
   collector_ = sys.spawn(collector, cs);
 
   caf::anon_send(broker, subscribe_atom::value, msg_actor{orders_});

@@ -3,6 +3,7 @@
 #include "runtime/journal_reader.hpp"
 
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -20,9 +21,10 @@ namespace {
 constexpr size_t buffer_bytes = size_t{1} << 20;
 // Messages taken off the queue per dequeue call.
 constexpr size_t dequeue_batch = 256;
-// The idle writer wakes this often even with nothing to do; flush() and
-// close() wake it at once with an empty handle, so this only bounds the wait.
-constexpr int64_t idle_wait_us = 100'000;
+// The writer polls the queue and sleeps this long after finding it empty, so
+// producers never make a system call to wake it. It bounds how long a record
+// waits in memory and how long flush() and close() wait.
+constexpr auto idle_poll = std::chrono::microseconds{500};
 
 std::string os_error(int err) {
   return std::strerror(err);
@@ -61,6 +63,21 @@ void journal_writer::push(const msg& m) {
   pushed_.fetch_add(1, std::memory_order_release);
 }
 
+msg_sink* journal_writer::lane() {
+  std::lock_guard guard{lanes_mutex_};
+  return &lanes_.emplace_back(*this);
+}
+
+void journal_writer::push_on(moodycamel::ProducerToken& token, const msg& m) {
+  if (!m)
+    return;
+  if (closed_.load(std::memory_order_acquire) || !queue_.enqueue(token, m)) {
+    records_dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  pushed_.fetch_add(1, std::memory_order_release);
+}
+
 void journal_writer::flush() {
   if (closed_.load(std::memory_order_acquire))
     return;
@@ -70,7 +87,6 @@ void journal_writer::flush() {
          && !flush_target_.compare_exchange_weak(prev, target,
                                                  std::memory_order_release))
     ;
-  queue_.enqueue(msg{}); // wakes the writer if it is waiting
   std::unique_lock lock{mutex_};
   done_cv_.wait(lock, [&] { return done_ >= target; });
 }
@@ -81,7 +97,6 @@ void journal_writer::close() {
     return;
   closed_.store(true, std::memory_order_release);
   stop_.store(true, std::memory_order_release);
-  queue_.enqueue(msg{});
   thread_.join();
   // Anything still queued was pushed concurrently with close().
   msg left;
@@ -105,10 +120,11 @@ void journal_writer::run() {
     // A pending flush or close must not wait for the idle timeout.
     const bool urgent = stop_.load(std::memory_order_acquire)
                         || flush_target_.load(std::memory_order_acquire) > done;
-    size_t n = urgent
-                 ? queue_.try_dequeue_bulk(items.begin(), items.size())
-                 : queue_.wait_dequeue_bulk_timed(items.begin(), items.size(),
-                                                  idle_wait_us);
+    size_t n = queue_.try_dequeue_bulk(items.begin(), items.size());
+    if (n == 0 && !urgent) {
+      std::this_thread::sleep_for(idle_poll);
+      continue;
+    }
     const bool stopping = stop_.load(std::memory_order_acquire);
     // Every push counted here finished its enqueue before this load, so the
     // drain below (which runs until the queue looks empty) picks it up.

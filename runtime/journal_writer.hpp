@@ -11,11 +11,13 @@
 // push() only enqueues the message handle (a reference-count bump, no copy)
 // onto a lock-free multi-producer queue; one writer thread drains it in
 // batches into a large buffer and writes that with ::write. Actors therefore
-// never wait on the disk.
+// never wait on the disk, and never make a system call to wake the writer:
+// it polls, sleeping `idle_poll` between empty polls.
 //
-// Ordering: records pushed by one thread appear in the file in the order that
-// thread pushed them (moodycamel keeps one FIFO sub-queue per producer
-// thread). Records pushed by different threads may interleave in any order.
+// Ordering: each actor pushes through its own lane() (a moodycamel producer
+// token), so its records appear in the order it pushed them even though CAF
+// moves it between threads. Records of different lanes interleave in any
+// order; push() on the writer itself orders records per thread only.
 
 #include <atomic>
 #include <condition_variable>
@@ -25,7 +27,9 @@
 #include <thread>
 #include <vector>
 
-#include <blockingconcurrentqueue.h>
+#include <deque>
+
+#include <concurrentqueue.h>
 
 #include "messages/msg.hpp"
 #include "messages/msg_sink.hpp"
@@ -100,6 +104,9 @@ public:
   /// Returns a description of the most recent write error, empty if none.
   std::string last_error() const;
 
+  /// Returns a sink for one producer that keeps its records in order.
+  msg_sink* lane() override;
+
 private:
   void run();
   void append(const msg& m);
@@ -115,7 +122,21 @@ private:
   // so the file never keeps half a record in the middle.
   uint64_t good_size_ = 0;
 
-  moodycamel::BlockingConcurrentQueue<msg> queue_;
+  moodycamel::ConcurrentQueue<msg> queue_;
+
+  /// One producer's way into the queue.
+  class producer_lane final : public msg_sink {
+  public:
+    explicit producer_lane(journal_writer& w) : writer_(w), token_(w.queue_) {}
+    void push(const msg& m) override { writer_.push_on(token_, m); }
+
+  private:
+    journal_writer& writer_;
+    moodycamel::ProducerToken token_;
+  };
+  void push_on(moodycamel::ProducerToken& token, const msg& m);
+  std::mutex lanes_mutex_;
+  std::deque<producer_lane> lanes_; // guarded by lanes_mutex_; stable addresses
   std::atomic<uint64_t> pushed_{0};
   std::atomic<bool> closed_{false};
   std::atomic<bool> stop_{false};
