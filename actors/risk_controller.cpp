@@ -178,7 +178,20 @@ risk_controller(risk_controller_actor::stateful_pointer<risk_state> self,
       s.kill_switch = self->state.kill_switch;
       return s;
     },
-    [self](kill_switch_atom, bool engaged) { self->state.kill_switch = engaged; },
+    [self, settings](kill_switch_atom, bool engaged) {
+      auto& st = self->state;
+      if (st.kill_switch == engaged)
+        return;
+      st.kill_switch = engaged;
+      // A change of mode is an event of its own, so the journal says when
+      // and why trading stopped.
+      if (settings.journal)
+        settings.journal->push(st.builder.alert(
+          {}, engaged ? fb::Severity::Critical : fb::Severity::Info,
+          engaged ? "kill_switch_engaged" : "kill_switch_released",
+          engaged ? "kill switch engaged: every order intent is denied"
+                  : "kill switch released: intents are checked again"));
+    },
   };
 }
 

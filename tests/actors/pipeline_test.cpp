@@ -184,4 +184,5 @@ TEST_F(pipeline, a_denied_intent_goes_back_to_its_sender) {
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->reason(), fb::DenyReason::KillSwitch);
   EXPECT_EQ(journal.count(fb::Payload::OrderDenied), 1u);
+  EXPECT_EQ(journal.count(fb::Payload::Alert), 1u); // the kill switch itself
 }
