@@ -118,6 +118,11 @@ engine_stats engine::stats() {
   return out;
 }
 
+void engine::watch_orders(msg_actor listener) {
+  caf::anon_send(orders_, subscribe_atom::value, std::move(listener));
+  drain();
+}
+
 void engine::kill_switch(bool engaged) {
   caf::anon_send(risk_, kill_switch_atom::value, engaged);
   drain();

@@ -55,6 +55,13 @@ public:
   /// Engages or releases the risk controller's kill switch.
   void kill_switch(bool engaged);
 
+  /// Makes `listener` receive the order manager's execution reports and
+  /// position changes, after the actors of the graph.
+  void watch_orders(msg_actor listener);
+
+  /// Returns the actor system, to spawn observers into it.
+  caf::actor_system& system() noexcept { return *system_; }
+
   /// Stops all actors (breaking the handle cycles between them). Idempotent.
   void shutdown();
 

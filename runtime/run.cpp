@@ -36,10 +36,12 @@ void print_status(std::ostream& out, double elapsed_s, uint64_t events,
   auto& h = s.orders.tick_to_order;
   char line[512];
   std::snprintf(line, sizeof line,
-                "[%6.1fs] events %" PRIu64 " (%.0f/s) orders %" PRIu64
+                "[%6.1fs] events %" PRIu64 " (%.0f/s, dropped %" PRIu64 ") orders %" PRIu64
                 " fills %" PRIu64 " denied %" PRIu64 " open %u pnl %s "
                 "(real %s unreal %s) tick->order p50 %s p99 %s",
-                elapsed_s, events, events_per_s, s.orders.orders, s.orders.fills,
+                elapsed_s, events, events_per_s,
+                s.collector.duplicates_dropped + s.collector.out_of_order_dropped,
+                s.orders.orders, s.orders.fills,
                 s.risk.denied, s.orders.open_positions,
                 format_dollars(s.orders.realized + s.orders.unrealized).c_str(),
                 format_dollars(s.orders.realized).c_str(),

@@ -100,32 +100,49 @@ TEST(engine, trades_on_the_deterministic_scheduler_and_positions_match_the_fills
   }
 }
 
+// On threads the interleaving (and so how many entries find the strategy
+// still waiting for a fill) depends on timing; what must hold is that it
+// trades, refuses nothing, measures every order, and that its positions are
+// exactly the fills it journaled.
 TEST(engine, trades_on_the_threaded_scheduler) {
   auto c = quick_config(latency_profile::efficient);
   auto symbols = symbols_of(c);
   test::vector_sink journal;
   engine eng{c, &journal, sim(c.broker), &wall_clock_ns};
   auto s = drive(eng, c, symbols, 60'000);
-  // Wait for the graph to go quiet.
-  for (int i = 0; i < 500 && s.collector.accepted < 60'000; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-    s = eng.stats();
-  }
-  auto settled = s;
-  for (int i = 0; i < 100; ++i) {
+  // Wait until the graph is quiet: three polls in a row without change.
+  int quiet = 0;
+  for (int i = 0; i < 1'000 && quiet < 3; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
-    s = eng.stats();
-    if (s.orders.fills == settled.orders.fills && s.orders.orders == settled.orders.orders)
-      break;
-    settled = s;
+    auto now = eng.stats();
+    bool same = now.collector.accepted == s.collector.accepted
+                && now.orders.fills == s.orders.fills
+                && now.orders.orders == s.orders.orders
+                && now.risk.denied == s.risk.denied;
+    quiet = same ? quiet + 1 : 0;
+    s = now;
   }
   eng.shutdown();
   EXPECT_EQ(s.collector.accepted, 60'000u);
-  EXPECT_GT(s.orders.orders, 10u);
-  EXPECT_GT(s.orders.fills, 10u);
+  EXPECT_GT(s.orders.orders, 0u);
+  EXPECT_GT(s.orders.fills, 0u);
   EXPECT_EQ(s.orders.refused_events, 0u);
   EXPECT_EQ(s.orders.tick_to_order.count(), s.orders.orders);
   EXPECT_GT(s.orders.tick_to_order.percentile(50), 0);
+  EXPECT_EQ(journal.count(fb::Payload::SubmitOrder), s.orders.orders);
+  EXPECT_EQ(journal.count(fb::Payload::OrderFilled), s.orders.fills);
+  auto replay = replay_positions(journal.items());
+  for (size_t i = 0; i < s.orders.positions.size(); ++i) {
+    auto& p = s.orders.positions[i];
+    std::string name = "#";
+    name += std::to_string(i);
+    auto it = replay.by_symbol.find(name);
+    if (p.qty.shares == 0 && p.realized.micros == 0)
+      continue;
+    ASSERT_NE(it, replay.by_symbol.end()) << i;
+    EXPECT_EQ(it->second.qty, p.qty);
+    EXPECT_EQ(it->second.realized, p.realized);
+  }
 }
 
 TEST(engine, the_kill_switch_turns_every_intent_into_a_denial) {
