@@ -141,9 +141,13 @@ order_manager(order_manager_actor::stateful_pointer<order_manager_state> self,
     if (settings.journal)
       settings.journal->push(m);
   };
+  // Sent in reverse: CAF's worker runs the actor enqueued last first, so
+  // listeners then run in the order they subscribed (the risk controller,
+  // then the strategy, then any observer).
   auto tell_listeners = [self](const msg& m) {
-    for (auto& l : self->state.listeners)
-      self->send(l, m);
+    auto& ls = self->state.listeners;
+    for (auto l = ls.rbegin(); l != ls.rend(); ++l)
+      self->send(*l, m);
   };
   return {
     [self, settings, journal, tell_listeners](const msg& m) {
