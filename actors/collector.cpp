@@ -108,8 +108,15 @@ collector(collector_actor::stateful_pointer<collector_state> self,
       for (auto& sub : settings.subscribers)
         if (sub.kinds & kind)
           self->send(sub.actor, stamped);
-      if (settings.journal)
-        settings.journal->push(stamped);
+      if (!settings.journal)
+        return;
+      settings.journal->push(stamped);
+      auto& st = self->state;
+      if (health_due(st, settings.health_every))
+        settings.journal->push(st.builder.health(
+          stamp::caused_by(stamped), "collector",
+          {st.stats.accepted, st.stats.duplicates_dropped,
+           st.stats.out_of_order_dropped}));
     },
     [self](stats_atom) { return self->state.stats; },
   };

@@ -11,6 +11,7 @@
 
 #include "actors/caf_types.hpp"
 #include "messages/msg.hpp"
+#include "messages/msg_builder.hpp"
 #include "messages/msg_sink.hpp"
 
 namespace osprey {
@@ -32,6 +33,7 @@ struct collector_state {
   static constexpr size_t kinds = 3; // trade, quote, bar
 
   uint64_t next_seq = 1;
+  msg_builder builder;
   std::vector<std::array<msg, kinds>> last; ///< Indexed by symbol id.
   collector_stats stats;
 
@@ -61,6 +63,12 @@ struct market_subscriber {
 /// Returns the kind bit of a market data message (0 for anything else).
 uint8_t market_kind_of(const msg& m) noexcept;
 
+/// Returns whether the collector should journal its counters after the
+/// event it just accepted: every `every` accepted events (0: never).
+inline bool health_due(const collector_state& st, uint64_t every) noexcept {
+  return every > 0 && st.stats.accepted % every == 0;
+}
+
 /// The collector's peers, handed over at spawn.
 struct collector_settings {
   /// Receive the accepted events of the kinds they asked for, in this order.
@@ -69,6 +77,8 @@ struct collector_settings {
   std::vector<market_subscriber> subscribers;
   /// Receives every accepted event (the journal); may be null.
   msg_sink* journal = nullptr;
+  /// Journal a Health message with the counters this often (accepted events).
+  uint64_t health_every = 10'000;
 };
 
 using collector_actor

@@ -176,6 +176,10 @@ order_manager(order_manager_actor::stateful_pointer<order_manager_state> self,
         }
         case fb::Payload::Quote:
           return;
+        case fb::Payload::Alert:
+          // The venue's own warnings (a cancel it refused): keep them.
+          journal(m);
+          return;
         default:
           break;
       }

@@ -87,3 +87,16 @@ TEST(collector, stamps_in_place_without_copying_the_bytes) {
   admit(st, std::move(m), out);
   EXPECT_EQ(out.data(), bytes);
 }
+
+TEST(collector, journals_its_counters_every_n_accepted_events) {
+  collector_state st;
+  msg_builder b;
+  msg out;
+  int due = 0;
+  for (int i = 0; i < 10; ++i) {
+    admit(st, trade_at(b, 10 + i, 0, 100), out);
+    due += health_due(st, 4);
+  }
+  EXPECT_EQ(due, 2); // after the 4th and the 8th
+  EXPECT_FALSE(health_due(st, 0));
+}

@@ -186,3 +186,30 @@ TEST_F(pipeline, a_denied_intent_goes_back_to_its_sender) {
   EXPECT_EQ(journal.count(fb::Payload::OrderDenied), 1u);
   EXPECT_EQ(journal.count(fb::Payload::Alert), 1u); // the kill switch itself
 }
+
+TEST_F(pipeline, the_order_manager_journals_venue_alerts_and_refuses_unknown_reports) {
+  std::vector<msg> seen_by_broker;
+  auto broker = sys->spawn(spy, &seen_by_broker);
+  order_manager_settings oms;
+  oms.broker = broker;
+  oms.journal = &journal;
+  auto om = sys->spawn(order_manager, oms);
+  actors = {broker.address(), om.address()};
+  caf::anon_send(om, b.alert({}, fb::Severity::Warning, "cancel_rejected",
+                             "cancel of order 7 rejected: no such order"));
+  sched->run();
+  ASSERT_EQ(journal.items().size(), 1u);
+  EXPECT_EQ(journal.items()[0].as<fb::Alert>()->code()->str(), "cancel_rejected");
+
+  caf::anon_send(om, b.order_filled({}, client_order_id{42}, symbol_id{0},
+                                    fb::Side::Buy, quantity{1}, price{1}, quantity{1},
+                                    quantity{0}, money{}));
+  sched->run();
+  auto items = journal.items();
+  ASSERT_EQ(items.size(), 3u); // the report itself, then why it was refused
+  EXPECT_EQ(items[1].type(), fb::Payload::OrderFilled);
+  auto refused = items[2].as<fb::Alert>();
+  ASSERT_NE(refused, nullptr);
+  EXPECT_EQ(refused->code()->str(), "execution_refused");
+  EXPECT_NE(refused->text()->str().find("unknown client order id"), std::string::npos);
+}

@@ -154,6 +154,7 @@ TEST(osprey_binary, the_demo_trades_exits_zero_and_its_journal_replays_to_the_sa
   EXPECT_TRUE(j.err.empty()) << j.err;
   EXPECT_EQ(final_positions(j.out), positions);
   EXPECT_NE(j.out.find("\"payload_type\": \"OrderFilled\""), std::string::npos);
+  EXPECT_NE(j.out.find("\"payload_type\": \"Health\""), std::string::npos);
 }
 
 TEST(osprey_binary, ctrl_c_shuts_down_cleanly_with_a_summary) {
