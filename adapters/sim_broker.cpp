@@ -200,7 +200,8 @@ void sim_broker::match(const msg& event, const fb::Quote& q) {
   // served, so two orders cannot both take the whole size.
   int64_t ask_left = q.ask_size();
   int64_t bid_left = q.bid_size();
-  std::vector<uint64_t> done;
+  auto& done = finished_;
+  done.clear();
   for (auto id : working_) {
     auto& o = orders_[id];
     if (o.sym.value != q.symbol() || event.ts_event() < o.eligible_from)

@@ -95,6 +95,7 @@ private:
   msg_builder builder_;
   std::unordered_map<uint64_t, order> orders_; // every id ever submitted
   std::vector<uint64_t> working_;              // in submission (priority) order
+  std::vector<uint64_t> finished_;             // match()'s scratch, kept to not allocate per quote
 };
 
 } // namespace osprey

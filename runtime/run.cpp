@@ -140,24 +140,20 @@ int run_engine(const engine_config& cfg, const std::atomic<bool>& stop,
 
   std::atomic<uint64_t> injected{0};
   std::atomic<bool> feed_done{false};
-  // The feed: the deterministic profile runs each event to completion on
-  // this thread; the threaded profiles inject from a thread of their own,
-  // paced to event time x speed on the wall clock.
-  auto feed = [&] {
-    uint64_t n = 0;
-    while (!done(n)) {
-      if (wall) {
-        auto due = static_cast<int64_t>(
-          static_cast<double>(market.peek_time() - event_origin) / cfg.speed);
-        auto ahead = due - elapsed_ns();
-        if (ahead > 0)
-          std::this_thread::sleep_for(std::chrono::nanoseconds{ahead});
-      }
-      eng.inject(market.next(wall ? wall_clock_ns() : market.peek_time()));
-      eng.drain();
-      injected.store(++n, std::memory_order_relaxed);
+  // One market event in: paced to event time x speed on the wall clock, then
+  // handed to the collector. The deterministic profile also runs it (and
+  // everything it causes) to completion on this thread.
+  auto feed_one = [&] {
+    if (wall) {
+      auto due = static_cast<int64_t>(
+        static_cast<double>(market.peek_time() - event_origin) / cfg.speed);
+      auto ahead = due - elapsed_ns();
+      if (ahead > 0)
+        std::this_thread::sleep_for(std::chrono::nanoseconds{ahead});
     }
-    feed_done = true;
+    eng.inject(market.next(wall ? wall_clock_ns() : market.peek_time()));
+    eng.drain();
+    injected.fetch_add(1, std::memory_order_relaxed);
   };
 
   uint64_t last_events = 0;
@@ -175,16 +171,17 @@ int run_engine(const engine_config& cfg, const std::atomic<bool>& stop,
   };
 
   if (eng.deterministic()) {
-    uint64_t n = 0;
-    while (!done(n)) {
-      eng.inject(market.next(wall ? wall_clock_ns() : market.peek_time()));
-      eng.drain();
-      injected.store(++n, std::memory_order_relaxed);
-      if (n % 1024 == 0)
+    while (!done(injected.load(std::memory_order_relaxed))) {
+      feed_one();
+      if (injected.load(std::memory_order_relaxed) % 1024 == 0)
         status_if_due();
     }
   } else {
-    std::thread feeder{feed};
+    std::thread feeder{[&] {
+      while (!done(injected.load(std::memory_order_relaxed)))
+        feed_one();
+      feed_done = true;
+    }};
     while (!feed_done.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds{20});
       status_if_due();

@@ -67,7 +67,9 @@ struct harness {
   const msg& one() {
     auto got = take();
     EXPECT_EQ(got.size(), 1u);
-    // A placeholder keeps as<T>() safe (nullptr) when nothing was reported.
+    // With no report (the expectation above has failed already), a Health
+    // message stands in so that as<T>() answers nullptr instead of reading an
+    // empty handle.
     last = got.empty() ? b.health({}, "no report", {}) : got.front();
     return last;
   }

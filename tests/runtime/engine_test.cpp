@@ -60,6 +60,25 @@ engine_stats drive(engine& eng, const engine_config& c, const symbol_table& symb
   return eng.stats();
 }
 
+// Replays the journaled fills independently and compares them with the order
+// manager's positions: quantity, realized P&L and cost basis, exactly.
+void expect_positions_match_fills(const order_manager_stats& orders,
+                                  const test::vector_sink& journal) {
+  auto replay = replay_positions(journal.items());
+  for (size_t i = 0; i < orders.positions.size(); ++i) {
+    auto& p = orders.positions[i];
+    if (p.qty.shares == 0 && p.realized.micros == 0)
+      continue;
+    std::string name = "#"; // no symbol directory in this journal: ids
+    name += std::to_string(i);
+    auto it = replay.by_symbol.find(name);
+    ASSERT_NE(it, replay.by_symbol.end()) << name;
+    EXPECT_EQ(it->second.qty, p.qty) << name;
+    EXPECT_EQ(it->second.realized, p.realized) << name;
+    EXPECT_EQ(it->second.cost, p.cost) << name;
+  }
+}
+
 symbol_table symbols_of(const engine_config& c) {
   symbol_table t;
   for (auto& s : c.market.symbols)
@@ -85,19 +104,7 @@ TEST(engine, trades_on_the_deterministic_scheduler_and_positions_match_the_fills
   EXPECT_EQ(journal.count(fb::Payload::OrderFilled), s.orders.fills);
 
   // The order manager's positions equal the fills replayed independently.
-  auto replay = replay_positions(journal.items());
-  for (size_t i = 0; i < s.orders.positions.size(); ++i) {
-    auto& p = s.orders.positions[i];
-    std::string name = "#"; // journal without a directory: names are ids
-    name += std::to_string(i);
-    auto it = replay.by_symbol.find(name);
-    if (p.qty.shares == 0 && p.realized.micros == 0)
-      continue;
-    ASSERT_NE(it, replay.by_symbol.end()) << i;
-    EXPECT_EQ(it->second.qty, p.qty);
-    EXPECT_EQ(it->second.realized, p.realized);
-    EXPECT_EQ(it->second.cost, p.cost);
-  }
+  expect_positions_match_fills(s.orders, journal);
 }
 
 // On threads the interleaving (and so how many entries find the strategy
@@ -131,18 +138,7 @@ TEST(engine, trades_on_the_threaded_scheduler) {
   EXPECT_GT(s.orders.tick_to_order.percentile(50), 0);
   EXPECT_EQ(journal.count(fb::Payload::SubmitOrder), s.orders.orders);
   EXPECT_EQ(journal.count(fb::Payload::OrderFilled), s.orders.fills);
-  auto replay = replay_positions(journal.items());
-  for (size_t i = 0; i < s.orders.positions.size(); ++i) {
-    auto& p = s.orders.positions[i];
-    std::string name = "#";
-    name += std::to_string(i);
-    auto it = replay.by_symbol.find(name);
-    if (p.qty.shares == 0 && p.realized.micros == 0)
-      continue;
-    ASSERT_NE(it, replay.by_symbol.end()) << i;
-    EXPECT_EQ(it->second.qty, p.qty);
-    EXPECT_EQ(it->second.realized, p.realized);
-  }
+  expect_positions_match_fills(s.orders, journal);
 }
 
 TEST(engine, the_kill_switch_turns_every_intent_into_a_denial) {
