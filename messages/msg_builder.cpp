@@ -81,6 +81,91 @@ msg msg_builder::order_intent(stamp s, symbol_id sym, fb::Side side,
   return finish(s, fb::Payload::OrderIntent, p.Union());
 }
 
+msg msg_builder::order_intent(stamp s, const order_spec& o,
+                              const intent_reason& why, uint64_t parent_id,
+                              const algo_spec* algo) {
+  flatbuffers::Offset<fb::AlgoSpec> a;
+  if (algo && algo->kind != fb::AlgoKind::None) {
+    auto profile = fbb_.CreateVector(algo->volume_profile);
+    a = fb::CreateAlgoSpec(fbb_, algo->kind, algo->start_ns, algo->horizon_ns,
+                           algo->slices, algo->randomize_bps, algo->seed,
+                           profile, algo->display_quantity.shares);
+  }
+  auto p = fb::CreateOrderIntent(
+    fbb_, o.symbol.value, o.side, o.qty.shares, o.type, o.limit.micros, why.code,
+    why.trigger.micros, why.level.micros, why.volume.shares, why.avg_volume,
+    o.tif, o.stop.micros, o.trail.micros, o.trail_percent_bps, o.order_class,
+    o.take_profit_limit.micros, o.stop_loss_stop.micros, o.stop_loss_limit.micros,
+    o.reduce_only, parent_id, a);
+  return finish(s, fb::Payload::OrderIntent, p.Union());
+}
+
+msg msg_builder::submit_order(stamp s, client_order_id id, const order_spec& o,
+                              const submit_links& links) {
+  auto p = fb::CreateSubmitOrder(
+    fbb_, id.value, o.symbol.value, o.side, o.qty.shares, o.type, o.tif,
+    o.limit.micros, o.stop.micros, o.trail.micros, o.trail_percent_bps,
+    o.order_class, links.take_profit.value, o.take_profit_limit.micros,
+    links.stop_loss.value, o.stop_loss_stop.micros, o.stop_loss_limit.micros,
+    links.parent_id);
+  return finish(s, fb::Payload::SubmitOrder, p.Union());
+}
+
+msg msg_builder::replace_order(stamp s, client_order_id id,
+                               client_order_id new_id, const replace_values& v) {
+  auto p = fb::CreateReplaceOrder(fbb_, id.value, new_id.value, v.qty.shares,
+                                  v.limit.micros, v.stop.micros, v.trail.micros,
+                                  v.tif);
+  return finish(s, fb::Payload::ReplaceOrder, p.Union());
+}
+
+msg msg_builder::order_triggered(stamp s, client_order_id id, symbol_id sym,
+                                 price stop, price trigger, price water_mark) {
+  auto p = fb::CreateOrderTriggered(fbb_, id.value, sym.value, stop.micros,
+                                    trigger.micros, water_mark.micros);
+  return finish(s, fb::Payload::OrderTriggered, p.Union());
+}
+
+msg msg_builder::order_replaced(stamp s, client_order_id id,
+                                client_order_id new_id, symbol_id sym,
+                                fb::Side side, quantity qty, price limit,
+                                price stop) {
+  auto p = fb::CreateOrderReplaced(fbb_, id.value, new_id.value, sym.value, side,
+                                   qty.shares, limit.micros, stop.micros);
+  return finish(s, fb::Payload::OrderReplaced, p.Union());
+}
+
+msg msg_builder::cancel_rejected(stamp s, client_order_id id,
+                                 std::string_view reason) {
+  auto text = str(fbb_, reason);
+  auto p = fb::CreateCancelRejected(fbb_, id.value, text);
+  return finish(s, fb::Payload::CancelRejected, p.Union());
+}
+
+msg msg_builder::replace_rejected(stamp s, client_order_id id,
+                                  client_order_id new_id,
+                                  std::string_view reason) {
+  auto text = str(fbb_, reason);
+  auto p = fb::CreateReplaceRejected(fbb_, id.value, new_id.value, text);
+  return finish(s, fb::Payload::ReplaceRejected, p.Union());
+}
+
+msg msg_builder::risk_state_changed(stamp s, const risk_change& c,
+                                    std::string_view text) {
+  auto t = str(fbb_, text);
+  auto p = fb::CreateRiskStateChanged(fbb_, c.mode, c.previous, c.trigger,
+                                      c.value, c.limit, c.flatten, t);
+  return finish(s, fb::Payload::RiskStateChanged, p.Union());
+}
+
+msg msg_builder::algo_progress(stamp s, const algo_progress_values& v) {
+  auto p = fb::CreateAlgoProgress(fbb_, v.parent_id, v.symbol.value, v.side,
+                                  v.kind, v.target.shares, v.scheduled.shares,
+                                  v.filled.shares, v.working.shares, v.children,
+                                  v.done);
+  return finish(s, fb::Payload::AlgoProgress, p.Union());
+}
+
 msg msg_builder::submit_order(stamp s, client_order_id id, symbol_id sym,
                               fb::Side side, quantity qty, fb::OrderType type,
                               fb::TimeInForce tif, price limit, price stop) {
@@ -109,9 +194,11 @@ msg msg_builder::order_accepted(stamp s, client_order_id id, symbol_id sym) {
 
 msg msg_builder::order_denied(stamp s, symbol_id sym, fb::Side side,
                               quantity qty, price px, fb::DenyReason reason,
-                              int64_t value, int64_t limit) {
+                              int64_t value, int64_t limit,
+                              const denial_links& links) {
   auto p = fb::CreateOrderDenied(fbb_, sym.value, side, qty.shares, px.micros,
-                                 reason, value, limit);
+                                 reason, value, limit, links.id.value,
+                                 links.parent_id);
   return finish(s, fb::Payload::OrderDenied, p.Union());
 }
 
@@ -160,7 +247,8 @@ msg msg_builder::portfolio_snapshot(stamp s, const portfolio_values& v) {
   auto p = fb::CreatePortfolioSnapshot(
     fbb_, v.cash.micros, v.equity.micros, v.gross_exposure.micros,
     v.net_exposure.micros, v.realized_pnl.micros, v.unrealized_pnl.micros,
-    v.open_positions);
+    v.open_positions, v.buying_power.micros, v.day_pnl.micros,
+    v.high_water_mark.micros, v.drawdown.micros);
   return finish(s, fb::Payload::PortfolioSnapshot, p.Union());
 }
 

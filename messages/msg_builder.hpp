@@ -10,6 +10,7 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include "messages/msg.hpp"
+#include "messages/order_spec.hpp"
 #include "messages/units.hpp"
 
 namespace osprey {
@@ -59,6 +60,48 @@ struct position_values {
 struct portfolio_values {
   money cash, equity, gross_exposure, net_exposure, realized_pnl, unrealized_pnl;
   uint32_t open_positions = 0;
+  money buying_power, day_pnl, high_water_mark, drawdown;
+};
+
+/// The client order ids a SubmitOrder names besides its own.
+struct submit_links {
+  client_order_id take_profit; ///< Bracket, oco and oto legs.
+  client_order_id stop_loss;
+  uint64_t parent_id = 0;      ///< The algorithm parent of a child order.
+};
+
+/// The new values of a ReplaceOrder (zero keeps the old value).
+struct replace_values {
+  quantity qty;
+  price limit, stop, trail;
+  fb::TimeInForce tif = fb::TimeInForce::Day;
+};
+
+/// The figures carried by a RiskStateChanged.
+struct risk_change {
+  fb::RiskMode mode = fb::RiskMode::Normal;
+  fb::RiskMode previous = fb::RiskMode::Normal;
+  fb::RiskTrigger trigger = fb::RiskTrigger::None;
+  int64_t value = 0, limit = 0;
+  bool flatten = false;
+};
+
+/// The figures carried by an AlgoProgress.
+struct algo_progress_values {
+  uint64_t parent_id = 0;
+  symbol_id symbol;
+  fb::Side side = fb::Side::Buy;
+  fb::AlgoKind kind = fb::AlgoKind::None;
+  quantity target, scheduled, filled, working;
+  uint32_t children = 0;
+  bool done = false;
+};
+
+/// The order a denial is about, when it has an id (algorithm children,
+/// commands for known orders).
+struct denial_links {
+  client_order_id id;
+  uint64_t parent_id = 0;
 };
 
 /// The counters carried by a Health message.
@@ -83,17 +126,33 @@ public:
   msg signal(stamp s, symbol_id sym, const signal_values& v);
   msg order_intent(stamp s, symbol_id sym, fb::Side side, quantity qty,
                    fb::OrderType type, price limit, const intent_reason& why);
+  /// An intent for any order; `algo` (kind None: none) works it as a parent.
+  msg order_intent(stamp s, const order_spec& o, const intent_reason& why,
+                   uint64_t parent_id = 0, const algo_spec* algo = nullptr);
 
   msg submit_order(stamp s, client_order_id id, symbol_id sym, fb::Side side,
                    quantity qty, fb::OrderType type, fb::TimeInForce tif,
                    price limit, price stop);
+  msg submit_order(stamp s, client_order_id id, const order_spec& o,
+                   const submit_links& links = {});
   msg cancel_order(stamp s, client_order_id id);
   msg replace_order(stamp s, client_order_id id, client_order_id new_id,
                     quantity qty, price limit);
+  msg replace_order(stamp s, client_order_id id, client_order_id new_id,
+                    const replace_values& v);
 
   msg order_accepted(stamp s, client_order_id id, symbol_id sym);
+  msg order_triggered(stamp s, client_order_id id, symbol_id sym, price stop,
+                      price trigger, price water_mark);
+  msg order_replaced(stamp s, client_order_id id, client_order_id new_id,
+                     symbol_id sym, fb::Side side, quantity qty, price limit,
+                     price stop);
+  msg cancel_rejected(stamp s, client_order_id id, std::string_view reason);
+  msg replace_rejected(stamp s, client_order_id id, client_order_id new_id,
+                       std::string_view reason);
   msg order_denied(stamp s, symbol_id sym, fb::Side side, quantity qty,
-                   price px, fb::DenyReason reason, int64_t value, int64_t limit);
+                   price px, fb::DenyReason reason, int64_t value, int64_t limit,
+                   const denial_links& links = {});
   msg order_rejected(stamp s, client_order_id id, symbol_id sym, fb::Side side,
                      quantity leaves, std::string_view reason);
   msg order_filled(stamp s, client_order_id id, symbol_id sym, fb::Side side,
@@ -105,6 +164,8 @@ public:
                     quantity leaves);
   msg position_changed(stamp s, symbol_id sym, const position_values& v);
   msg portfolio_snapshot(stamp s, const portfolio_values& v);
+  msg risk_state_changed(stamp s, const risk_change& c, std::string_view text);
+  msg algo_progress(stamp s, const algo_progress_values& v);
 
   msg alert(stamp s, fb::Severity severity, std::string_view code,
             std::string_view text);
