@@ -250,7 +250,7 @@ figures run_functions_floor(const options& opt) {
           auto& o = om.create(*intent_msg.as<fb::OrderIntent>());
           auto submit = om.builder.submit_order(stamp::caused_by(intent_msg), o.id,
                                                 o.symbol, o.side, o.qty, o.type,
-                                                om.params.tif, o.limit, price{});
+                                                o.tif, o.limit, price{});
           h.record(wall_clock_ns() - start);
           venue.on_command(submit);
         }

@@ -167,3 +167,123 @@ TEST(position, keeps_the_cost_basis_exact_over_odd_lots) {
   EXPECT_EQ(p.realized, money{});
   EXPECT_EQ(p.cost, money{});
 }
+
+TEST(order_state, cancel_flow_goes_through_pending_cancel) {
+  auto o = new_order();
+  on_accepted(o);
+  EXPECT_EQ(on_cancel_sent(o), order_error::none);
+  EXPECT_EQ(o.status, order_status::pending_cancel);
+  EXPECT_TRUE(is_working(o.status));
+  EXPECT_EQ(on_canceled(o), order_error::none);
+  EXPECT_EQ(o.status, order_status::canceled);
+}
+
+TEST(order_state, a_rejected_cancel_returns_to_the_resting_status) {
+  auto a = new_order();
+  on_accepted(a);
+  on_cancel_sent(a);
+  EXPECT_EQ(on_cancel_rejected(a), order_error::none);
+  EXPECT_EQ(a.status, order_status::accepted);
+  auto b = new_order();
+  on_accepted(b);
+  on_fill(b, quantity{30}, px);
+  on_cancel_sent(b);
+  EXPECT_EQ(on_cancel_rejected(b), order_error::none);
+  EXPECT_EQ(b.status, order_status::partially_filled);
+  EXPECT_EQ(on_cancel_rejected(b), order_error::not_pending_cancel);
+}
+
+TEST(order_state, a_fill_wins_the_race_with_a_cancel) {
+  auto o = new_order();
+  on_accepted(o);
+  on_cancel_sent(o);
+  EXPECT_EQ(on_fill(o, quantity{40}, px), order_error::none);
+  EXPECT_EQ(o.status, order_status::pending_cancel); // still waiting for the venue
+  EXPECT_EQ(on_fill(o, quantity{60}, px), order_error::none);
+  EXPECT_EQ(o.status, order_status::filled);
+  // The venue then refuses the cancel: the order stays filled.
+  EXPECT_EQ(on_cancel_rejected(o), order_error::already_terminal);
+  EXPECT_EQ(o.status, order_status::filled);
+}
+
+TEST(order_state, an_ack_after_the_cancel_was_sent_keeps_the_cancel_pending) {
+  auto o = new_order();
+  EXPECT_EQ(on_cancel_sent(o), order_error::none); // cancel before the ack
+  EXPECT_EQ(on_accepted(o), order_error::none);
+  EXPECT_EQ(o.status, order_status::pending_cancel);
+}
+
+TEST(order_state, replace_flow_links_old_and_new) {
+  auto o = new_order();
+  on_accepted(o);
+  EXPECT_EQ(on_replace_sent(o, client_order_id{7}), order_error::none);
+  EXPECT_EQ(o.status, order_status::pending_replace);
+  EXPECT_EQ(on_replaced(o, client_order_id{7}), order_error::none);
+  EXPECT_EQ(o.status, order_status::replaced);
+  EXPECT_TRUE(is_terminal(o.status));
+  EXPECT_EQ(o.replaced_by.value, 7u);
+  EXPECT_EQ(on_fill(o, quantity{1}, px), order_error::already_terminal);
+}
+
+TEST(order_state, a_rejected_replace_unlinks_and_resumes) {
+  auto o = new_order();
+  on_accepted(o);
+  on_replace_sent(o, client_order_id{7});
+  EXPECT_EQ(on_fill(o, quantity{100}, px), order_error::none); // the fill wins
+  EXPECT_EQ(o.status, order_status::filled);
+  EXPECT_EQ(on_replace_rejected(o), order_error::already_terminal);
+  auto p = new_order();
+  on_accepted(p);
+  on_replace_sent(p, client_order_id{8});
+  EXPECT_EQ(on_replace_rejected(p), order_error::none);
+  EXPECT_EQ(p.status, order_status::accepted);
+  EXPECT_EQ(p.replaced_by.value, 0u);
+}
+
+TEST(order_state, refuses_cancel_and_replace_outside_their_statuses) {
+  auto held = new_order();
+  held.status = order_status::held;
+  EXPECT_EQ(on_cancel_sent(held), order_error::not_working);
+  EXPECT_EQ(on_replace_sent(held, client_order_id{9}), order_error::not_working);
+  EXPECT_EQ(on_fill(held, quantity{1}, px), order_error::not_working);
+  auto fresh = new_order();
+  EXPECT_EQ(on_replace_sent(fresh, client_order_id{9}), order_error::not_working);
+  EXPECT_EQ(on_replace_rejected(fresh), order_error::not_pending_replace);
+  EXPECT_EQ(on_replaced(fresh, client_order_id{9}), order_error::not_working);
+}
+
+TEST(order_state, a_held_leg_is_armed_by_its_acceptance_and_may_be_canceled) {
+  auto leg = new_order();
+  leg.status = order_status::held;
+  EXPECT_EQ(on_accepted(leg), order_error::none);
+  EXPECT_EQ(leg.status, order_status::accepted);
+  auto other = new_order();
+  other.status = order_status::held;
+  EXPECT_EQ(on_canceled(other), order_error::none);
+}
+
+TEST(order_state, refuses_a_fill_at_a_non_positive_price) {
+  auto o = new_order();
+  on_accepted(o);
+  EXPECT_EQ(on_fill(o, quantity{1}, price{0}), order_error::bad_price);
+  EXPECT_EQ(o.filled.shares, 0);
+}
+
+TEST(order_state, a_trigger_marks_the_order_and_keeps_its_status) {
+  auto o = new_order();
+  o.type = fb::OrderType::TrailingStop;
+  on_accepted(o);
+  EXPECT_EQ(on_triggered(o, price::from_dollars(12)), order_error::none);
+  EXPECT_TRUE(o.triggered);
+  EXPECT_EQ(o.water_mark, price::from_dollars(12));
+  EXPECT_EQ(o.status, order_status::accepted);
+}
+
+TEST(order_state, a_leg_quantity_never_drops_below_its_fills) {
+  auto leg = new_order(100);
+  on_accepted(leg);
+  on_fill(leg, quantity{30}, px);
+  set_leg_quantity(leg, quantity{10});
+  EXPECT_EQ(leg.qty.shares, 30);
+  EXPECT_EQ(leg.leaves().shares, 0);
+}
