@@ -74,15 +74,28 @@ order* sibling_of(order_manager_state& st, const order& leg) {
 void follow_fill(order_manager_state& st, order& o, quantity fill) {
   if (o.order_class == fb::OrderClass::Simple)
     return;
-  bool entry = o.role == fb::LegRole::Parent;
-  if (entry && o.order_class != fb::OrderClass::Oco) {
-    for (auto leg_id : {o.take_profit, o.stop_loss})
-      if (auto* leg = st.find(leg_id.value); leg && !is_terminal(leg->status))
-        set_leg_quantity(*leg, o.filled);
+  auto open_leg = [&](client_order_id id) -> order* {
+    auto* leg = st.find(id.value);
+    return leg && !is_terminal(leg->status) ? leg : nullptr;
+  };
+  if (o.order_class == fb::OrderClass::Oco) {
+    if (auto* other = sibling_of(st, o); other && !is_terminal(other->status))
+      set_leg_quantity(*other, other->qty - fill);
     return;
   }
-  if (auto* other = sibling_of(st, o); other && !is_terminal(other->status))
-    set_leg_quantity(*other, other->qty - fill);
+  // Bracket and oto: each exit may close what the entry filled less what
+  // the other exit already closed.
+  if (o.role == fb::LegRole::Parent) {
+    for (auto id : {o.take_profit, o.stop_loss})
+      if (auto* leg = open_leg(id)) {
+        auto* other = sibling_of(st, *leg);
+        set_leg_quantity(*leg, o.filled - (other ? other->filled : quantity{}));
+      }
+    return;
+  }
+  auto* entry = st.find(o.group.value);
+  if (auto* other = sibling_of(st, o); entry && other && !is_terminal(other->status))
+    set_leg_quantity(*other, entry->filled - o.filled);
 }
 
 /// Books a fill into the position and the cash.
@@ -121,6 +134,14 @@ order_error adopt_replacement(order_manager_state& st, order& old,
   n.history.reserve(8);
   if (n.role == fb::LegRole::Parent && n.group == old.id)
     n.group = n.id;
+  // A bracket's or oto's exit may not grow past what is left to close.
+  if (n.role != fb::LegRole::Parent && n.order_class != fb::OrderClass::Oco) {
+    auto* entry = st.find(n.group.value);
+    auto* other = sibling_of(st, old);
+    auto room = entry ? entry->filled - old.filled - (other ? other->filled : quantity{})
+                      : quantity{};
+    n.qty = std::min(n.qty, std::max(room, quantity{}));
+  }
   st.next_id = std::max(st.next_id, new_id + 1);
   auto& placed = st.orders.emplace(new_id, std::move(n)).first->second;
   // Point the group at the replacement.
@@ -277,6 +298,16 @@ void on_intent(order_manager_state& st, const msg& m) {
   auto intent = m.as<fb::OrderIntent>();
   auto spec = spec_of(*intent);
   auto ts = m.ts_event();
+  // The risk controller checked it; this guards the order book's own
+  // invariants against any sender.
+  if (invalid_reason(spec)) {
+    ++st.stats.refused_commands;
+    send(st, route::sender,
+         st.builder.order_denied(stamp::caused_by(m), spec.symbol, spec.side, spec.qty,
+                                 spec.limit, fb::DenyReason::InvalidOrder, spec.qty.shares,
+                                 0, {client_order_id{}, intent->parent_id()}));
+    return;
+  }
   auto& o = add_order(st, spec, ts);
   o.algo_parent = intent->parent_id();
   submit_links links;
@@ -303,6 +334,10 @@ void on_intent(order_manager_state& st, const msg& m) {
         l.limit = spec.stop_loss_limit;
       }
       l.order_class = spec.order_class;
+      // A bracket's or oto's exits close only what the entry has filled, so
+      // they start empty and grow with its fills.
+      if (!oco)
+        l.qty = quantity{};
       // Create the leg first, then re-find the entry: emplace may rehash,
       // but unordered_map keeps references valid, so `o` stays good.
       auto& created = add_order(st, l, ts);

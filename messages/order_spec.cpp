@@ -2,6 +2,74 @@
 
 namespace osprey {
 
+const char* invalid_reason(const order_spec& o) noexcept {
+  using T = fb::OrderType;
+  if (o.qty.shares <= 0)
+    return "quantity must be positive";
+  if (o.type < T::MIN || o.type > T::MAX)
+    return "unknown order type";
+  if (o.tif < fb::TimeInForce::MIN || o.tif > fb::TimeInForce::MAX)
+    return "unknown time in force";
+  if (o.order_class < fb::OrderClass::MIN || o.order_class > fb::OrderClass::MAX)
+    return "unknown order class";
+  if (o.limit.micros < 0 || o.stop.micros < 0 || o.trail.micros < 0
+      || o.trail_percent_bps < 0 || o.take_profit_limit.micros < 0
+      || o.stop_loss_stop.micros < 0 || o.stop_loss_limit.micros < 0)
+    return "prices must not be negative";
+  bool needs_limit = o.type == T::Limit || o.type == T::StopLimit;
+  bool needs_stop = o.type == T::Stop || o.type == T::StopLimit;
+  if (needs_limit && o.limit.micros == 0)
+    return "a limit or stop-limit order needs a limit price";
+  if (!needs_limit && o.limit.micros != 0)
+    return "only limit and stop-limit orders take a limit price";
+  if (needs_stop && o.stop.micros == 0)
+    return "a stop or stop-limit order needs a stop price";
+  if (!needs_stop && o.stop.micros != 0)
+    return "only stop and stop-limit orders take a stop price";
+  bool trailing = o.type == T::TrailingStop;
+  bool by_price = o.trail.micros > 0, by_percent = o.trail_percent_bps > 0;
+  if (trailing && by_price == by_percent)
+    return "a trailing stop needs exactly one of a trail price and a trail percent";
+  if (!trailing && (by_price || by_percent))
+    return "only trailing stops take a trail";
+  if (o.trail_percent_bps >= 10'000)
+    return "a trail percent must be below 100%";
+  bool buy = o.side == fb::Side::Buy;
+  auto tp = o.take_profit_limit, sl = o.stop_loss_stop;
+  switch (o.order_class) {
+    case fb::OrderClass::Simple:
+      if (tp.micros || sl.micros || o.stop_loss_limit.micros)
+        return "take-profit and stop-loss prices need a bracket, oco or oto class";
+      break;
+    case fb::OrderClass::Bracket:
+      if (tp.micros == 0 || sl.micros == 0)
+        return "a bracket needs a take-profit limit and a stop-loss stop";
+      if (buy ? tp <= sl : tp >= sl)
+        return buy ? "a buy bracket's take-profit must be above its stop-loss"
+                   : "a sell bracket's take-profit must be below its stop-loss";
+      if (o.tif != fb::TimeInForce::Day && o.tif != fb::TimeInForce::Gtc)
+        return "a bracket's time in force must be day or gtc";
+      break;
+    case fb::OrderClass::Oco:
+      if (o.type != T::Limit)
+        return "an oco order must be a limit order";
+      if (tp.micros == 0 || sl.micros == 0)
+        return "an oco needs a take-profit limit and a stop-loss stop";
+      // Both legs close a position: a sell oco takes profit above its stop.
+      if (buy ? tp >= sl : tp <= sl)
+        return buy ? "a buy oco's take-profit must be below its stop-loss"
+                   : "a sell oco's take-profit must be above its stop-loss";
+      break;
+    case fb::OrderClass::Oto:
+      if ((tp.micros == 0) == (sl.micros == 0))
+        return "an oto needs exactly one of a take-profit and a stop-loss";
+      break;
+  }
+  if (o.stop_loss_limit.micros && !sl.micros)
+    return "a stop-loss limit needs a stop-loss stop";
+  return nullptr;
+}
+
 order_spec spec_of(const fb::OrderIntent& i) {
   order_spec s;
   s.symbol = symbol_id{i.symbol()};

@@ -42,6 +42,12 @@ struct order_spec {
   bool reduce_only = false;
 };
 
+/// Returns what makes `o` impossible (a zero or negative quantity, a missing
+/// or negative price its type needs, a price its type cannot have, a bracket
+/// whose take-profit is on the wrong side of its stop-loss), or null when it
+/// is well formed. Says nothing about limits: that is the risk controller's.
+const char* invalid_reason(const order_spec& o) noexcept;
+
 /// Reads the order an intent asks for.
 order_spec spec_of(const fb::OrderIntent& intent);
 
