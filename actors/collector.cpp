@@ -1,5 +1,7 @@
 #include "actors/collector.hpp"
 
+#include <algorithm>
+
 namespace osprey {
 
 namespace {
@@ -96,9 +98,31 @@ admission admit(collector_state& st, msg m, msg& out) {
   return admission::accept;
 }
 
+void recover(collector_state& st, const msg& record) {
+  if (auto h = record.as<fb::Health>()) {
+    if (h->component()->string_view() == "collector") {
+      st.stats.duplicates_dropped = h->duplicates_dropped();
+      st.stats.out_of_order_dropped = h->out_of_order_dropped();
+    }
+    return;
+  }
+  market_key key;
+  // Only events the collector sequenced: derived messages have other types.
+  if (!key_of(record, key) || record.seq() == 0)
+    return;
+  if (key.symbol >= st.last.size())
+    st.last.resize(key.symbol + 1);
+  st.last[key.symbol][key.kind] = record;
+  st.next_seq = std::max(st.next_seq, record.seq() + 1);
+  ++st.stats.accepted;
+}
+
 collector_actor::behavior_type
 collector(collector_actor::stateful_pointer<collector_state> self,
           collector_settings settings) {
+  if (settings.recovered)
+    for (auto& m : *settings.recovered)
+      recover(self->state, m);
   return {
     [self, settings](msg& m) {
       msg stamped;

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "actors/caf_types.hpp"
@@ -70,6 +71,10 @@ inline bool health_due(const collector_state& st, uint64_t every) noexcept {
 }
 
 /// The collector's peers, handed over at spawn.
+/// Rebuilds the sequence counter, the counters and the last events from one
+/// journal record (the market events it sequenced, its Health records).
+void recover(collector_state& st, const msg& record);
+
 struct collector_settings {
   /// Receive the accepted events of the kinds they asked for, in this order.
   /// Put the critical path (the signal actor) last: CAF's work-stealing
@@ -79,6 +84,8 @@ struct collector_settings {
   msg_sink* journal = nullptr;
   /// Journal a Health message with the counters this often (accepted events).
   uint64_t health_every = 10'000;
+  /// A journal to rebuild the state from before the first message (may be null).
+  std::shared_ptr<const std::vector<msg>> recovered;
 };
 
 using collector_actor

@@ -30,10 +30,15 @@ order* order_manager_state::find(uint64_t id) {
 
 namespace {
 
-order& add_order(order_manager_state& st, const order_spec& spec, int64_t ts) {
-  auto id = client_order_id{st.next_id++};
+order& add_order(order_manager_state& st, client_order_id id, const order_spec& spec,
+                 int64_t ts) {
+  st.next_id = std::max(st.next_id, id.value + 1);
   ++st.stats.orders;
   return st.orders.emplace(id.value, order_from(id, spec, ts)).first->second;
+}
+
+order& add_order(order_manager_state& st, const order_spec& spec, int64_t ts) {
+  return add_order(st, client_order_id{st.next_id}, spec, ts);
 }
 
 void send(order_manager_state& st, route to, msg m) {
@@ -294,10 +299,71 @@ execution_result apply_execution(order_manager_state& st, const msg& report) {
   return r;
 }
 
+namespace {
+
+/// Creates the orders one SubmitOrder stands for: the order and, for a
+/// bracket, oco or oto, its legs. Ids of zero are assigned here; recovery
+/// passes the ids the journal recorded.
+order& place(order_manager_state& st, const order_spec& spec, client_order_id id,
+             client_order_id tp_id, client_order_id sl_id, uint64_t algo_parent,
+             int64_t ts) {
+  auto& o = id.value ? add_order(st, id, spec, ts) : add_order(st, spec, ts);
+  o.algo_parent = algo_parent;
+  if (spec.order_class == fb::OrderClass::Simple)
+    return o;
+  o.group = o.id;
+  bool oco = spec.order_class == fb::OrderClass::Oco;
+  // An oco's primary is its take-profit; a bracket's or oto's legs close
+  // what the entry opens, on the other side, once it fills.
+  auto exit_side = oco ? spec.side : opposite(spec.side);
+  auto leg = [&](fb::LegRole role, client_order_id leg_id) -> client_order_id {
+    order_spec l;
+    l.symbol = spec.symbol;
+    l.side = exit_side;
+    l.qty = spec.qty;
+    l.tif = spec.tif;
+    if (role == fb::LegRole::TakeProfit) {
+      l.type = fb::OrderType::Limit;
+      l.limit = spec.take_profit_limit;
+    } else {
+      l.type = spec.stop_loss_limit.micros > 0 ? fb::OrderType::StopLimit
+                                               : fb::OrderType::Stop;
+      l.stop = spec.stop_loss_stop;
+      l.limit = spec.stop_loss_limit;
+    }
+    l.order_class = spec.order_class;
+    // A bracket's or oto's exits close only what the entry has filled, so
+    // they start empty and grow with its fills.
+    if (!oco)
+      l.qty = quantity{};
+    // unordered_map keeps references valid across rehashing: `o` stays good.
+    auto& created = leg_id.value ? add_order(st, leg_id, l, ts) : add_order(st, l, ts);
+    created.role = role;
+    created.group = o.id;
+    created.status = oco ? order_status::pending_new : order_status::held;
+    return created.id;
+  };
+  if (oco) {
+    o.role = fb::LegRole::TakeProfit;
+    o.take_profit = o.id;
+    o.stop_loss = leg(fb::LegRole::StopLoss, sl_id);
+    return o;
+  }
+  bool take_profit = spec.order_class == fb::OrderClass::Bracket
+                     || spec.take_profit_limit.micros > 0;
+  bool stop_loss = spec.order_class == fb::OrderClass::Bracket || !take_profit;
+  if (take_profit)
+    o.take_profit = leg(fb::LegRole::TakeProfit, tp_id);
+  if (stop_loss)
+    o.stop_loss = leg(fb::LegRole::StopLoss, sl_id);
+  return o;
+}
+
+} // namespace
+
 void on_intent(order_manager_state& st, const msg& m) {
   auto intent = m.as<fb::OrderIntent>();
   auto spec = spec_of(*intent);
-  auto ts = m.ts_event();
   // The risk controller checked it; this guards the order book's own
   // invariants against any sender.
   if (invalid_reason(spec)) {
@@ -308,63 +374,13 @@ void on_intent(order_manager_state& st, const msg& m) {
                                  0, {client_order_id{}, intent->parent_id()}));
     return;
   }
-  auto& o = add_order(st, spec, ts);
-  o.algo_parent = intent->parent_id();
+  auto& o = place(st, spec, {}, {}, {}, intent->parent_id(), m.ts_event());
   submit_links links;
   links.parent_id = o.algo_parent;
-  if (spec.order_class != fb::OrderClass::Simple) {
-    o.group = o.id;
-    bool oco = spec.order_class == fb::OrderClass::Oco;
-    // An oco's primary is its take-profit; a bracket's or oto's legs close
-    // what the entry opens, on the other side, once it fills.
-    auto exit_side = oco ? spec.side : opposite(spec.side);
-    auto leg = [&](fb::LegRole role) -> order& {
-      order_spec l;
-      l.symbol = spec.symbol;
-      l.side = exit_side;
-      l.qty = spec.qty;
-      l.tif = spec.tif;
-      if (role == fb::LegRole::TakeProfit) {
-        l.type = fb::OrderType::Limit;
-        l.limit = spec.take_profit_limit;
-      } else {
-        l.type = spec.stop_loss_limit.micros > 0 ? fb::OrderType::StopLimit
-                                                 : fb::OrderType::Stop;
-        l.stop = spec.stop_loss_stop;
-        l.limit = spec.stop_loss_limit;
-      }
-      l.order_class = spec.order_class;
-      // A bracket's or oto's exits close only what the entry has filled, so
-      // they start empty and grow with its fills.
-      if (!oco)
-        l.qty = quantity{};
-      // Create the leg first, then re-find the entry: emplace may rehash,
-      // but unordered_map keeps references valid, so `o` stays good.
-      auto& created = add_order(st, l, ts);
-      created.role = role;
-      created.group = o.id;
-      created.status = oco ? order_status::pending_new : order_status::held;
-      return created;
-    };
-    if (oco) {
-      o.role = fb::LegRole::TakeProfit;
-      o.take_profit = o.id;
-      o.stop_loss = leg(fb::LegRole::StopLoss).id;
-    } else {
-      bool take_profit = spec.order_class == fb::OrderClass::Bracket
-                         || spec.take_profit_limit.micros > 0;
-      bool stop_loss = spec.order_class == fb::OrderClass::Bracket
-                       || !take_profit;
-      if (take_profit)
-        o.take_profit = leg(fb::LegRole::TakeProfit).id;
-      if (stop_loss)
-        o.stop_loss = leg(fb::LegRole::StopLoss).id;
-    }
-    links.take_profit = o.take_profit == o.id ? client_order_id{} : o.take_profit;
-    links.stop_loss = o.stop_loss;
-    if (oco)
-      links.take_profit = client_order_id{};
-  }
+  // An oco's primary is its own take-profit: only the stop-loss is a leg.
+  if (o.take_profit != o.id)
+    links.take_profit = o.take_profit;
+  links.stop_loss = o.stop_loss;
   auto submit = st.builder.submit_order(stamp::caused_by(m), o.id, spec, links);
   o.history.push_back(submit);
   send(st, route::broker, std::move(submit));
@@ -509,11 +525,58 @@ void on_risk_state(order_manager_state& st, const msg& m) {
   }
 }
 
+void recover(order_manager_state& st, const msg& m) {
+  switch (m.type()) {
+    case fb::Payload::SubmitOrder: {
+      auto s = m.as<fb::SubmitOrder>();
+      if (st.find(s->client_order_id()))
+        return;
+      auto& o = place(st, spec_of(*s), client_order_id{s->client_order_id()},
+                      client_order_id{s->take_profit_id()},
+                      client_order_id{s->stop_loss_id()}, s->parent_id(), m.ts_event());
+      o.history.push_back(m);
+      return;
+    }
+    case fb::Payload::CancelOrder:
+      // Both the command that came in and the one sent out may be recorded:
+      // the second finds the cancel already pending and changes nothing.
+      if (auto* o = st.find(m.as<fb::CancelOrder>()->client_order_id());
+          o && on_cancel_sent(*o) == order_error::none)
+        o->history.push_back(m);
+      return;
+    case fb::Payload::ReplaceOrder: {
+      auto r = m.as<fb::ReplaceOrder>();
+      auto* o = st.find(r->client_order_id());
+      if (!o || r->new_client_order_id() == 0)
+        return;
+      if (on_replace_sent(*o, client_order_id{r->new_client_order_id()}) == order_error::none) {
+        st.next_id = std::max(st.next_id, r->new_client_order_id() + 1);
+        o->history.push_back(m);
+      }
+      return;
+    }
+    case fb::Payload::Trade:
+    case fb::Payload::Bar:
+      if (m.seq() == 0)
+        return;
+      on_market(st, m);
+      st.outbox.clear();
+      return;
+    default:
+      if (apply_execution(st, m).filled)
+        mark_account(st, m.ts_event());
+      return;
+  }
+}
+
 order_manager_actor::behavior_type
 order_manager(order_manager_actor::stateful_pointer<order_manager_state> self,
               order_manager_settings settings) {
   self->state.configure(settings.params);
   self->state.listeners = settings.listeners;
+  if (settings.recovered)
+    for (auto& m : *settings.recovered)
+      recover(self->state, m);
   auto journal = [settings](const msg& m) {
     if (settings.journal)
       settings.journal->push(m);

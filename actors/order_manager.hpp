@@ -13,6 +13,7 @@
 // the outbox, so every flow is testable without threads.
 
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -135,6 +136,11 @@ void on_market(order_manager_state& st, const msg& event);
 /// position with a market order when the halt asks to flatten.
 void on_risk_state(order_manager_state& st, const msg& change);
 
+/// Rebuilds the state from one journal record, in journal order: the orders
+/// it sent (SubmitOrder, CancelOrder, ReplaceOrder), the venue's events and
+/// the marks. Sends nothing; what it sent then is in the journal already.
+void recover(order_manager_state& st, const msg& record);
+
 /// Returns the UTC day number of an event time.
 constexpr int64_t utc_day(int64_t ts_ns) noexcept {
   constexpr int64_t ns_per_day = 86'400'000'000'000;
@@ -148,6 +154,8 @@ struct order_manager_settings {
   std::vector<msg_actor> listeners;
   msg_sink* journal = nullptr;
   clock_fn clock = nullptr;
+  /// A journal to rebuild the state from before the first message (may be null).
+  std::shared_ptr<const std::vector<msg>> recovered;
 };
 
 /// Hands the order manager the risk controller, which checks the child

@@ -40,10 +40,21 @@ symbol_indicators& signal_state::indicators(uint32_t symbol) {
   return symbols[symbol];
 }
 
+void recover(signal_state& st, const msg& record) {
+  auto bar = record.as<fb::Bar>();
+  if (!bar || record.seq() == 0)
+    return;
+  ++st.bars;
+  update_indicators(st.indicators(bar->symbol()), *bar);
+}
+
 signal_actor::behavior_type
 signal(signal_actor::stateful_pointer<signal_state> self,
        signal_settings settings) {
   self->state.params = settings.params;
+  if (settings.recovered)
+    for (auto& m : *settings.recovered)
+      recover(self->state, m);
   return {
     [self, settings](const msg& m) {
       auto bar = m.as<fb::Bar>();

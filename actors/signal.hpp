@@ -3,6 +3,7 @@
 // signal: per-symbol incremental indicators. Every bar updates each
 // indicator in O(1) and produces one Signal message for the strategy.
 
+#include <memory>
 #include <vector>
 
 #include "actors/caf_types.hpp"
@@ -49,10 +50,15 @@ struct signal_state {
   symbol_indicators& indicators(uint32_t symbol);
 };
 
+/// Rebuilds the indicators from one journal record (the collector's bars).
+void recover(signal_state& st, const msg& record);
+
 struct signal_settings {
   signal_params params;
   msg_actor strategy;
   msg_sink* journal = nullptr;
+  /// A journal to rebuild the state from before the first message (may be null).
+  std::shared_ptr<const std::vector<msg>> recovered;
 };
 
 using signal_actor = msg_actor;

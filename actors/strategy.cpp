@@ -89,10 +89,26 @@ breakout_position& strategy_state::position(uint32_t symbol) {
   return symbols[symbol];
 }
 
+void recover(strategy_state& st, const msg& record) {
+  if (auto s = record.as<fb::Signal>()) {
+    if (decide(st.position(s->symbol()), st.params, *s))
+      ++st.intents;
+    return;
+  }
+  // Denials of commands and algorithm children went to the order manager.
+  if (auto d = record.as<fb::OrderDenied>(); d && (d->client_order_id() || d->parent_id()))
+    return;
+  if (auto sym = outcome_symbol(record))
+    on_outcome(st.position(*sym), record);
+}
+
 strategy_actor::behavior_type
 strategy(strategy_actor::stateful_pointer<strategy_state> self,
          strategy_settings settings) {
   self->state.params = settings.params;
+  if (settings.recovered)
+    for (auto& m : *settings.recovered)
+      recover(self->state, m);
   return {
     [self, settings](const msg& m) {
       auto& st = self->state;

@@ -5,6 +5,7 @@
 // from the highest close since entry, or on a close below the M-bar low.
 
 #include <optional>
+#include <memory>
 #include <vector>
 
 #include "actors/caf_types.hpp"
@@ -53,10 +54,17 @@ struct strategy_state {
   breakout_position& position(uint32_t symbol);
 };
 
+/// Rebuilds the positions' state from one journal record: signals run
+/// through decide() again (the intents it made are in the journal already),
+/// and outcomes through on_outcome().
+void recover(strategy_state& st, const msg& record);
+
 struct strategy_settings {
   breakout_params params;
   msg_actor risk;
   msg_sink* journal = nullptr;
+  /// A journal to rebuild the state from before the first message (may be null).
+  std::shared_ptr<const std::vector<msg>> recovered;
 };
 
 using strategy_actor = msg_actor;

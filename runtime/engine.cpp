@@ -4,6 +4,7 @@
 
 #include "actors/signal.hpp"
 #include "actors/strategy.hpp"
+#include "runtime/recovery.hpp"
 
 namespace osprey {
 
@@ -23,7 +24,8 @@ void apply_scheduler(caf::actor_system_config& cfg, const scheduler_config& s) {
   }
 }
 
-engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_broker, clock_fn clock)
+engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_broker,
+               clock_fn clock, std::shared_ptr<const std::vector<msg>> recovered)
   : deterministic_(c.scheduler.profile == latency_profile::deterministic) {
   register_message_types(cfg_);
   apply_scheduler(cfg_, c.scheduler);
@@ -35,7 +37,7 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   // positions and reports to the risk controller and the strategy) are
   // subscriptions sent before any event; mailboxes are FIFO, so they are in
   // place when the first event arrives. Denials go back to the sender.
-  auto broker = sys.spawn(broker_bridge, std::move(make_broker));
+  auto broker = sys.spawn(broker_bridge, recovering(std::move(make_broker), recovered));
   // On threads, each actor journals through a lane of its own, which keeps
   // its records in order as the scheduler moves it between threads. The
   // deterministic profile runs everything on one thread: all actors share
@@ -51,6 +53,7 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   om.broker = broker;
   om.journal = lane();
   om.clock = clock;
+  om.recovered = recovered;
   orders_ = sys.spawn(order_manager, om);
 
   risk_settings rs;
@@ -63,12 +66,14 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   ss.params = c.strategy;
   ss.risk = risk_;
   ss.journal = lane();
+  ss.recovered = recovered;
   auto strat = sys.spawn(strategy, ss);
 
   signal_settings gs;
   gs.params = c.signal;
   gs.strategy = strat;
   gs.journal = lane();
+  gs.recovered = recovered;
   auto sig = sys.spawn(signal, gs);
 
   collector_settings cs;
@@ -78,6 +83,7 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
                     {risk_, all_market_data},
                     {sig, bars}};
   cs.journal = lane();
+  cs.recovered = recovered;
   collector_ = sys.spawn(collector, cs);
 
   caf::anon_send(broker, subscribe_atom::value, msg_actor{orders_});

@@ -11,6 +11,7 @@
 // Every actor also pushes what it produces to the journal sink.
 
 #include <memory>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -32,8 +33,11 @@ struct engine_stats {
 class engine {
 public:
   /// Spawns the actor graph. `journal` may be null; `make_broker` builds the
-  /// broker adapter; `clock` stamps order-out times (null: no latency).
-  engine(const engine_config& cfg, msg_sink* journal, broker_factory make_broker, clock_fn clock);
+  /// broker adapter; `clock` stamps order-out times (null: no latency);
+  /// `recovered` (may be null) holds a journal's records that every actor
+  /// rebuilds its state from before the first event (see recovery.hpp).
+  engine(const engine_config& cfg, msg_sink* journal, broker_factory make_broker,
+         clock_fn clock, std::shared_ptr<const std::vector<msg>> recovered = nullptr);
   ~engine();
 
   engine(const engine&) = delete;

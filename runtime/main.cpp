@@ -46,7 +46,10 @@ int main(int argc, char** argv) {
     ->check(CLI::ExistingFile);
   run->add_option("--duration", duration, "Stop after this long (e.g. 30s, 2m)");
   run->add_option("--seed", seed, "Seed of the synthetic market");
-  run->add_option("--journal", journal_path, "Journal file to write");
+  run->add_option("--journal", journal_path,
+                  "Journal file: resumed from when it exists, else created");
+  bool fresh = false;
+  run->add_flag("--fresh", fresh, "Start a new journal instead of resuming an existing one");
   run->add_option("--events", events, "Stop after this many market events");
   run->add_option("--profile", profile, "Latency profile: efficient, spin or deterministic")
     ->check(CLI::IsMember({"efficient", "spin", "deterministic"}));
@@ -95,7 +98,9 @@ int main(int argc, char** argv) {
 
   install_stop_handlers();
   try {
-    return osprey::run_engine(cfg, stop_requested, std::cout);
+    osprey::run_options opts;
+    opts.fresh = fresh;
+    return osprey::run_engine(cfg, stop_requested, std::cout, opts);
   } catch (const std::exception& e) {
     std::cerr << "osprey: " << e.what() << '\n';
     return 1;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <ostream>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/journal_writer.hpp"
+#include "runtime/recovery.hpp"
 
 namespace osprey {
 
@@ -91,16 +93,31 @@ void print_summary(std::ostream& out, const engine_config& cfg,
 } // namespace
 
 int run_engine(const engine_config& cfg, const std::atomic<bool>& stop,
-               std::ostream& out) {
+               std::ostream& out, const run_options& opts) {
   symbol_table symbols;
   for (auto& s : cfg.market.symbols)
     symbols.intern(s);
 
+  // An existing journal is the state to resume from.
+  recovery_plan plan;
+  std::error_code ec;
+  bool resume = !cfg.journal_path.empty() && !opts.fresh
+                && std::filesystem::file_size(cfg.journal_path, ec) > 0 && !ec;
+  if (resume) {
+    plan = plan_recovery(cfg.journal_path, cfg.market.symbols,
+                         cfg.scheduler.profile == latency_profile::deterministic);
+    resume = plan.records && !plan.records->empty();
+    if (resume)
+      cut_journal(cfg.journal_path, plan.keep_bytes);
+  }
   std::unique_ptr<journal_writer> journal;
-  if (!cfg.journal_path.empty())
-    journal = std::make_unique<journal_writer>(cfg.journal_path);
+  if (!cfg.journal_path.empty()) {
+    journal_options jo;
+    jo.truncate = !resume;
+    journal = std::make_unique<journal_writer>(cfg.journal_path, jo);
+  }
   msg_builder builder;
-  if (journal)
+  if (journal && !resume)
     journal->push(builder.symbol_directory({}, symbols.names()));
 
   bool wall = cfg.clock == clock_kind::wall;
@@ -109,8 +126,19 @@ int run_engine(const engine_config& cfg, const std::atomic<bool>& stop,
              [broker_cfg](msg_sink& reports) {
                return std::make_unique<sim_broker>(broker_cfg, reports);
              },
-             wall ? &wall_clock_ns : nullptr};
+             wall ? &wall_clock_ns : nullptr, plan.records};
   synthetic_market market{cfg.market, symbols};
+  // Durations in event time count from the start of the market, resumed or
+  // not; wall-clock pacing starts from where this process picks up.
+  auto market_origin = market.peek_time();
+  for (uint64_t i = 0; i < plan.last_seq; ++i)
+    market.next(market.peek_time());
+  if (resume)
+    out << "osprey: resumed from " << cfg.journal_path << ": "
+        << plan.records->size() << " records (" << plan.orders << " orders, "
+        << plan.fills << " fills), " << plan.dropped_records
+        << " unfinished records dropped; the market resumes after event "
+        << plan.last_seq << std::endl;
 
   out << "osprey: " << symbols.size() << " symbols, seed " << cfg.market.seed
       << ", " << to_string(cfg.scheduler.profile) << " profile, "
@@ -131,14 +159,14 @@ int run_engine(const engine_config& cfg, const std::atomic<bool>& stop,
     if (cfg.max_events && events >= *cfg.max_events)
       return true;
     if (cfg.duration_ns) {
-      auto spent = wall ? elapsed_ns() : market.peek_time() - event_origin;
+      auto spent = wall ? elapsed_ns() : market.peek_time() - market_origin;
       if (spent >= *cfg.duration_ns)
         return true;
     }
     return false;
   };
 
-  std::atomic<uint64_t> injected{0};
+  std::atomic<uint64_t> injected{plan.last_seq};
   std::atomic<bool> feed_done{false};
   // One market event in: paced to event time x speed on the wall clock, then
   // handed to the collector. The deterministic profile also runs it (and
@@ -156,7 +184,7 @@ int run_engine(const engine_config& cfg, const std::atomic<bool>& stop,
     injected.fetch_add(1, std::memory_order_relaxed);
   };
 
-  uint64_t last_events = 0;
+  uint64_t last_events = plan.last_seq;
   auto last_status = elapsed_ns();
   auto status_if_due = [&] {
     auto now = elapsed_ns();

@@ -7,11 +7,20 @@
 
 namespace osprey {
 
+struct run_options {
+  /// Starts a new journal even when one exists (otherwise the run resumes
+  /// from it: see recovery.hpp).
+  bool fresh = false;
+};
+
 /// Runs the engine on the synthetic market and simulated broker until the
-/// configured duration or event count, or until `stop` becomes true. Prints
-/// a status line every status interval and a summary at the end to `out`.
-/// Returns the process exit code.
+/// configured duration or event count, or until `stop` becomes true. When
+/// the journal exists, first rebuilds every actor's state from it and
+/// resumes the market after the last event it holds. Prints a status line
+/// every status interval and a summary at the end to `out`. Returns the
+/// process exit code; throws std::runtime_error when the journal cannot be
+/// resumed.
 int run_engine(const engine_config& cfg, const std::atomic<bool>& stop,
-               std::ostream& out);
+               std::ostream& out, const run_options& opts = {});
 
 } // namespace osprey

@@ -7,6 +7,8 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -229,4 +231,157 @@ TEST(osprey_binary, a_missing_journal_is_a_clear_error) {
   auto r = run({"journal", (dir / "nope.journal").string()}, dir);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("nope.journal"), std::string::npos) << r.err;
+}
+
+namespace {
+
+/// Waits until `path` holds at least `bytes`, or `pid` has exited; returns
+/// whether the size was reached with the process still running.
+bool wait_for_size(const fs::path& path, uintmax_t bytes, pid_t pid) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{60};
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    if (fs::file_size(path, ec) >= bytes && !ec)
+      return waitpid(pid, nullptr, WNOHANG) == 0;
+    if (waitpid(pid, nullptr, WNOHANG) != 0)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds{2});
+  }
+  return false;
+}
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
+  return n;
+}
+
+} // namespace
+
+TEST(osprey_binary, sigkill_mid_run_then_restart_writes_what_an_uncrashed_run_writes) {
+  scratch_dir dir;
+  std::vector<std::string> args{"run", "--profile", "deterministic", "--events", "150000"};
+  auto whole = (dir / "whole.journal").string();
+  auto a = args;
+  a.insert(a.end(), {"--journal", whole});
+  auto uncrashed = run(a, dir);
+  ASSERT_EQ(uncrashed.exit_code, 0) << uncrashed.err;
+  ASSERT_GT(count_in_summary(uncrashed.out, "orders"), 0u) << uncrashed.out;
+
+  auto crashed = (dir / "crashed.journal").string();
+  auto b = args;
+  b.insert(b.end(), {"--journal", crashed});
+  // Kill it twice in the middle of trading (at a third and at two thirds of
+  // the journal), restarting in between.
+  for (auto fraction : {3, 2}) {
+    auto pid = start(b, dir);
+    auto target = fs::file_size(whole) / static_cast<uintmax_t>(fraction);
+    if (fraction == 2)
+      target = fs::file_size(whole) * 2 / 3;
+    bool mid_run = wait_for_size(crashed, target, pid);
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    ASSERT_TRUE(mid_run) << "the run ended before it could be killed";
+    ASSERT_LT(fs::file_size(crashed), fs::file_size(whole));
+  }
+
+  auto resumed = run(b, dir);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_NE(resumed.out.find("resumed from"), std::string::npos) << resumed.out;
+  EXPECT_EQ(final_positions(resumed.out), final_positions(uncrashed.out));
+  // Byte for byte: no order or fill lost or written twice, none different.
+  EXPECT_EQ(fs::file_size(crashed), fs::file_size(whole));
+  EXPECT_TRUE(slurp(crashed) == slurp(whole)) << "the resumed journal differs";
+}
+
+TEST(osprey_binary, sigkill_on_threads_then_restart_keeps_every_order_and_fill_once) {
+  scratch_dir dir;
+  auto journal = (dir / "threads.journal").string();
+  std::vector<std::string> args{"run", "--profile", "efficient", "--journal", journal};
+  auto first = args;
+  first.insert(first.end(), {"--duration", "60s"});
+  auto pid = start(first, dir);
+  bool running = wait_for_size(journal, 400'000, pid);
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  ASSERT_TRUE(running);
+  auto before = run({"journal", journal}, dir);
+  auto second = args;
+  second.insert(second.end(), {"--duration", "3s"});
+  auto resumed = run(second, dir);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_NE(resumed.out.find("resumed from"), std::string::npos) << resumed.out;
+  auto after = run({"journal", journal}, dir);
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  // Every client order id is submitted once, across both processes.
+  std::istringstream in{after.out};
+  std::string line;
+  std::set<uint64_t> submitted;
+  std::map<uint64_t, int64_t> filled;
+  size_t submits = 0;
+  while (std::getline(in, line)) {
+    auto id_at = line.find("\"client_order_id\": ");
+    if (id_at == std::string::npos)
+      continue;
+    auto id = std::stoull(line.substr(id_at + 19));
+    if (line.find("\"payload_type\": \"SubmitOrder\"") != std::string::npos) {
+      ++submits;
+      EXPECT_TRUE(submitted.insert(id).second) << "order " << id << " submitted twice";
+    }
+    if (line.find("\"payload_type\": \"OrderFilled\"") != std::string::npos) {
+      EXPECT_TRUE(submitted.contains(id)) << "a fill for unknown order " << id;
+      auto q = line.find("\"fill_quantity\": ");
+      filled[id] += std::stoll(line.substr(q + 17));
+    }
+  }
+  EXPECT_GT(submits, count_of(before.out, "\"payload_type\": \"SubmitOrder\"") - 1);
+  // The journal's fills replay to the positions the resumed run ended with.
+  EXPECT_EQ(final_positions(after.out), final_positions(resumed.out));
+}
+
+TEST(osprey_binary, a_journal_corrupt_in_the_middle_is_not_resumed) {
+  scratch_dir dir;
+  auto journal = (dir / "corrupt.journal").string();
+  ASSERT_EQ(run({"run", "--profile", "deterministic", "--events", "500", "--journal",
+                 journal},
+                dir)
+              .exit_code,
+            0);
+  {
+    std::fstream f{journal, std::ios::in | std::ios::out | std::ios::binary};
+    uint32_t first_len = 0;
+    f.read(reinterpret_cast<char*>(&first_len), 4);
+    f.seekp(4 + first_len + 4);
+    const char junk[4] = {'\x7f', '\x7f', '\x7f', '\x7f'};
+    f.write(junk, 4);
+  }
+  auto size = fs::file_size(journal);
+  auto r = run({"run", "--profile", "deterministic", "--events", "600", "--journal", journal},
+               dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot resume"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--fresh"), std::string::npos) << r.err;
+  EXPECT_EQ(fs::file_size(journal), size); // nothing touched
+}
+
+TEST(osprey_binary, a_journal_of_other_symbols_is_not_resumed) {
+  scratch_dir dir;
+  auto journal = (dir / "other.journal").string();
+  auto cfg = dir / "two.toml";
+  std::ofstream{cfg} << "[market]\nsymbols = [\"AAPL\", \"MSFT\"]\n";
+  ASSERT_EQ(run({"run", "--profile", "deterministic", "--events", "300", "--journal",
+                 journal},
+                dir)
+              .exit_code,
+            0);
+  auto r = run({"run", "--config", cfg.string(), "--profile", "deterministic", "--events",
+                "300", "--journal", journal},
+               dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("written for symbols AAPL,MSFT,NVDA"), std::string::npos) << r.err;
+  auto fresh = run({"run", "--config", cfg.string(), "--profile", "deterministic",
+                    "--events", "300", "--journal", journal, "--fresh"},
+                   dir);
+  EXPECT_EQ(fresh.exit_code, 0) << fresh.err;
 }
