@@ -2,11 +2,75 @@
 
 #include <cstring>
 #include <new>
+#include <vector>
+
+#include <concurrentqueue.h>
 
 namespace osprey {
 
+// Message buffers are recycled: every message up to pooled_bytes gets a
+// block of that capacity from a per-thread cache, and a released block goes
+// back to the releasing thread's cache. Blocks travel between threads (an
+// actor builds a message, the journal writer drops the last reference), so
+// caches spill to and refill from one lock-free queue in batches. In steady
+// state building a message allocates nothing.
+namespace {
+
+constexpr uint32_t pooled_bytes = 512;
+constexpr size_t cache_limit = 256; // blocks a thread keeps before spilling
+constexpr size_t batch = 64;
+
+struct spare_blocks {
+  moodycamel::ConcurrentQueue<void*> queue;
+};
+
+/// Never destroyed: messages held by static objects may be released after
+/// every other static is gone.
+spare_blocks& spares() {
+  static auto* s = new spare_blocks;
+  return *s;
+}
+
+struct block_cache {
+  std::vector<void*> blocks;
+  block_cache() { blocks.reserve(cache_limit + batch); }
+  ~block_cache() {
+    if (!blocks.empty())
+      spares().queue.enqueue_bulk(blocks.data(), blocks.size());
+  }
+};
+
+thread_local block_cache cache;
+
+void* take_block(size_t block_bytes) {
+  auto& local = cache.blocks;
+  if (local.empty()) {
+    void* got[batch];
+    auto n = spares().queue.try_dequeue_bulk(got, batch);
+    local.insert(local.end(), got, got + n);
+  }
+  if (local.empty())
+    return ::operator new(block_bytes);
+  auto* b = local.back();
+  local.pop_back();
+  return b;
+}
+
+void give_block(void* b) {
+  auto& local = cache.blocks;
+  local.push_back(b);
+  if (local.size() > cache_limit) {
+    spares().queue.enqueue_bulk(local.end() - batch, batch);
+    local.resize(local.size() - batch);
+  }
+}
+
+} // namespace
+
 msg::block* msg::allocate(std::span<const uint8_t> bytes) {
-  void* mem = ::operator new(sizeof(block) + bytes.size());
+  void* mem = bytes.size() <= pooled_bytes
+                ? take_block(sizeof(block) + pooled_bytes)
+                : ::operator new(sizeof(block) + bytes.size());
   auto* b = new (mem) block{};
   b->refs.store(1, std::memory_order_relaxed);
   b->size = static_cast<uint32_t>(bytes.size());
@@ -16,8 +80,12 @@ msg::block* msg::allocate(std::span<const uint8_t> bytes) {
 
 void msg::release() noexcept {
   if (block_ && block_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    bool pooled = block_->size <= pooled_bytes;
     block_->~block();
-    ::operator delete(block_);
+    if (pooled)
+      give_block(block_);
+    else
+      ::operator delete(block_);
   }
   block_ = nullptr;
 }
