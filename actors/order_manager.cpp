@@ -248,8 +248,14 @@ execution_result apply_execution(order_manager_state& st, const msg& report) {
       break;
     case fb::Payload::OrderRejected:
       r.error = on_rejected(*o);
-      if (r.error == order_error::none)
-        ++st.stats.rejected;
+      if (r.error != order_error::none)
+        break;
+      ++st.stats.rejected;
+      // The venue rejects a group as one order: its legs never existed.
+      if (o->group == o->id)
+        for (auto leg_id : {o->take_profit, o->stop_loss})
+          if (auto* leg = st.find(leg_id.value); leg && leg != o)
+            on_rejected(*leg);
       break;
     case fb::Payload::OrderCanceled:
       r.error = on_canceled(*o);
