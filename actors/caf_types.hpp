@@ -37,6 +37,7 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 
 /// Engages (true) or releases (false) the kill switch.
 using kill_switch_atom = caf::atom_constant<caf::atom("killsw")>;
+using resume_atom = caf::atom_constant<caf::atom("resume")>; ///< Ends a halt: a person resumes trading.
 
 /// Adds a consumer of the messages an actor publishes.
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;

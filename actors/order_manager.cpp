@@ -28,6 +28,13 @@ order* order_manager_state::find(uint64_t id) {
   return it == orders.end() ? nullptr : &it->second;
 }
 
+algo_order* order_manager_state::find_algo(uint64_t id) {
+  for (auto& a : algos)
+    if (a.id == id)
+      return &a;
+  return nullptr;
+}
+
 namespace {
 
 order& add_order(order_manager_state& st, client_order_id id, const order_spec& spec,
@@ -64,43 +71,33 @@ uint64_t report_order_id(const msg& m) {
   }
 }
 
-/// The other exit leg of `leg`'s group, if it has one.
-order* sibling_of(order_manager_state& st, const order& leg) {
-  auto* g = st.find(leg.group.value);
-  if (!g)
-    return nullptr;
-  auto other = leg.role == fb::LegRole::TakeProfit ? g->stop_loss : g->take_profit;
-  return other == leg.id ? nullptr : st.find(other.value);
+/// The group head (a bracket's or oto's entry, an oco's primary) of `o`.
+order* head_of(order_manager_state& st, order& o) {
+  return o.group == o.id ? &o : st.find(o.group.value);
+}
+
+/// What a group's exits may still close: what a bracket's or oto's entry
+/// filled, or an oco's quantity, less what exits already filled.
+quantity exit_room(const order& head) {
+  auto cap = head.order_class == fb::OrderClass::Oco ? head.group_capacity : head.filled;
+  return std::max(cap - head.exits_filled, quantity{});
 }
 
 /// A fill changes the rest of its group: an entry's exits follow what it has
 /// filled, and an exit's fill shrinks its sibling, so the exits together can
-/// never close more than the entry opened.
+/// never close more than the entry opened (or the oco's quantity).
 void follow_fill(order_manager_state& st, order& o, quantity fill) {
   if (o.order_class == fb::OrderClass::Simple)
     return;
-  auto open_leg = [&](client_order_id id) -> order* {
-    auto* leg = st.find(id.value);
-    return leg && !is_terminal(leg->status) ? leg : nullptr;
-  };
-  if (o.order_class == fb::OrderClass::Oco) {
-    if (auto* other = sibling_of(st, o); other && !is_terminal(other->status))
-      set_leg_quantity(*other, other->qty - fill);
+  auto* head = head_of(st, o);
+  if (!head)
     return;
-  }
-  // Bracket and oto: each exit may close what the entry filled less what
-  // the other exit already closed.
-  if (o.role == fb::LegRole::Parent) {
-    for (auto id : {o.take_profit, o.stop_loss})
-      if (auto* leg = open_leg(id)) {
-        auto* other = sibling_of(st, *leg);
-        set_leg_quantity(*leg, o.filled - (other ? other->filled : quantity{}));
-      }
-    return;
-  }
-  auto* entry = st.find(o.group.value);
-  if (auto* other = sibling_of(st, o); entry && other && !is_terminal(other->status))
-    set_leg_quantity(*other, entry->filled - o.filled);
+  if (o.role != fb::LegRole::Parent)
+    head->exits_filled += fill;
+  auto room = exit_room(*head);
+  for (auto id : {head->take_profit, head->stop_loss})
+    if (auto* leg = st.find(id.value); leg && !is_terminal(leg->status))
+      set_leg_quantity(*leg, leg->filled + room);
 }
 
 /// Books a fill into the position and the cash.
@@ -119,6 +116,8 @@ order_error adopt_replacement(order_manager_state& st, order& old,
   auto new_id = r.new_client_order_id();
   if (new_id == 0 || st.find(new_id))
     return order_error::not_pending_replace;
+  if (r.quantity() <= 0)
+    return order_error::bad_quantity;
   auto err = on_replaced(old, client_order_id{new_id});
   if (err != order_error::none)
     return err;
@@ -137,15 +136,14 @@ order_error adopt_replacement(order_manager_state& st, order& old,
   n.created_ns = ts;
   n.history.clear();
   n.history.reserve(8);
-  if (n.role == fb::LegRole::Parent && n.group == old.id)
+  if (n.group == old.id) // the head itself was replaced
     n.group = n.id;
-  // A bracket's or oto's exit may not grow past what is left to close.
-  if (n.role != fb::LegRole::Parent && n.order_class != fb::OrderClass::Oco) {
-    auto* entry = st.find(n.group.value);
-    auto* other = sibling_of(st, old);
-    auto room = entry ? entry->filled - old.filled - (other ? other->filled : quantity{})
-                      : quantity{};
-    n.qty = std::min(n.qty, std::max(room, quantity{}));
+  // An exit may not grow past what is left for the group to close.
+  if (n.role != fb::LegRole::Parent) {
+    auto* head = old.group == old.id ? &old : st.find(old.group.value);
+    n.qty = std::min(n.qty, head ? exit_room(*head) : quantity{});
+    if (n.qty.shares <= 0)
+      n.qty = quantity{};
   }
   st.next_id = std::max(st.next_id, new_id + 1);
   auto& placed = st.orders.emplace(new_id, std::move(n)).first->second;
@@ -157,8 +155,7 @@ order_error adopt_replacement(order_manager_state& st, order& old,
         g->take_profit = placed.id;
       if (g->stop_loss == old.id)
         g->stop_loss = placed.id;
-    } else if (placed.role == fb::LegRole::Parent
-               || placed.order_class == fb::OrderClass::Oco) {
+    } else if (g == &placed) { // the head was replaced: its legs follow
       for (auto leg_id : {placed.take_profit, placed.stop_loss})
         if (auto* leg = st.find(leg_id.value); leg && leg != &placed)
           leg->group = placed.id;
@@ -307,6 +304,103 @@ execution_result apply_execution(order_manager_state& st, const msg& report) {
 
 namespace {
 
+void publish_progress(order_manager_state& st, const msg& cause, const algo_order& a) {
+  auto p = progress_of(a.algo);
+  algo_progress_values v;
+  v.parent_id = a.id;
+  v.symbol = a.symbol;
+  v.side = a.algo.parent.side;
+  v.kind = a.algo.kind;
+  v.target = p.target;
+  v.scheduled = p.scheduled;
+  v.filled = p.filled;
+  v.working = p.working;
+  v.children = p.children;
+  v.done = p.done;
+  send(st, route::listeners, st.builder.algo_progress(stamp::caused_by(cause), v));
+}
+
+/// Carries out what the algorithm asked for: a child intent to the risk
+/// controller (it comes back approved, or denied), and the next wake time.
+/// Progress is published when something changed: a child went out, or
+/// `changed` (a fill, an end, a start, a cancel).
+void act(order_manager_state& st, const msg& cause, algo_order& a, const algo_action& action,
+         bool changed = true) {
+  a.wake_ns = action.wake_ns;
+  if (action.sends()) {
+    order_spec child;
+    child.symbol = a.symbol;
+    child.side = action.child.side;
+    child.qty = action.child.qty;
+    child.type = action.child.type;
+    child.limit = action.child.limit;
+    child.tif = a.tif;
+    intent_reason why;
+    why.code = fb::IntentReason::AlgoChild;
+    send(st, route::risk, st.builder.order_intent(stamp::caused_by(cause), child, why, a.id));
+  }
+  if (changed || action.sends())
+    publish_progress(st, cause, a);
+}
+
+/// Starts the algorithm an approved parent intent asks for.
+void start_parent(order_manager_state& st, const msg& m, const order_spec& spec,
+                  const algo_spec& how) {
+  algo_order a;
+  a.id = st.next_id++;
+  a.symbol = spec.symbol;
+  a.tif = spec.tif;
+  auto started = start_algo(a.algo, how, {spec.side, spec.qty, spec.limit}, m.ts_event());
+  if (!started.ok()) {
+    ++st.stats.refused_commands;
+    send(st, route::sender,
+         st.builder.order_denied(stamp::caused_by(m), spec.symbol, spec.side, spec.qty,
+                                 spec.limit, fb::DenyReason::InvalidOrder, spec.qty.shares,
+                                 0, {client_order_id{}, a.id}));
+    send(st, route::journal,
+         st.builder.alert(stamp::caused_by(m), fb::Severity::Warning, "algo_refused",
+                          started.error));
+    return;
+  }
+  a.children.reserve(64);
+  st.algos.push_back(std::move(a));
+  act(st, m, st.algos.back(), started.action);
+}
+
+/// Tells a child's parent about a fill or the child's end.
+void child_event(order_manager_state& st, const msg& m, const order& child, quantity fill) {
+  auto* a = child.algo_parent ? st.find_algo(child.algo_parent) : nullptr;
+  if (!a)
+    return;
+  auto ts = m.ts_event();
+  if (fill.shares > 0)
+    return act(st, m, *a, on_algo_fill(a->algo, ts, fill));
+  child_end how;
+  switch (child.status) {
+    case order_status::canceled: how = child_end::canceled; break;
+    case order_status::rejected: how = child_end::rejected; break;
+    case order_status::expired: how = child_end::expired; break;
+    default: return;
+  }
+  act(st, m, *a, on_algo_child_end(a->algo, ts, how, child.leaves()));
+}
+
+/// Cancels a parent: no more children, and the working ones are canceled.
+void cancel_parent(order_manager_state& st, const msg& cause, algo_order& a) {
+  cancel_algo(a.algo);
+  for (auto id : a.children)
+    if (auto* c = st.find(id); c && on_cancel_sent(*c) == order_error::none) {
+      auto cmd = st.builder.cancel_order(stamp::caused_by(cause), c->id);
+      c->history.push_back(cmd);
+      send(st, route::broker, std::move(cmd));
+    }
+  publish_progress(st, cause, a);
+}
+
+} // namespace
+
+namespace {
+
 /// Creates the orders one SubmitOrder stands for: the order and, for a
 /// bracket, oco or oto, its legs. Ids of zero are assigned here; recovery
 /// passes the ids the journal recorded.
@@ -352,6 +446,7 @@ order& place(order_manager_state& st, const order_spec& spec, client_order_id id
   if (oco) {
     o.role = fb::LegRole::TakeProfit;
     o.take_profit = o.id;
+    o.group_capacity = spec.qty;
     o.stop_loss = leg(fb::LegRole::StopLoss, sl_id);
     return o;
   }
@@ -380,7 +475,11 @@ void on_intent(order_manager_state& st, const msg& m) {
                                  0, {client_order_id{}, intent->parent_id()}));
     return;
   }
+  if (auto how = algo_of(*intent); how.kind != fb::AlgoKind::None)
+    return start_parent(st, m, spec, how);
   auto& o = place(st, spec, {}, {}, {}, intent->parent_id(), m.ts_event());
+  if (auto* a = o.algo_parent ? st.find_algo(o.algo_parent) : nullptr)
+    a->children.push_back(o.id.value);
   submit_links links;
   links.parent_id = o.algo_parent;
   // An oco's primary is its own take-profit: only the stop-loss is a leg.
@@ -395,6 +494,11 @@ void on_intent(order_manager_state& st, const msg& m) {
 void on_command(order_manager_state& st, const msg& m) {
   if (auto c = m.as<fb::CancelOrder>()) {
     auto id = c->client_order_id();
+    if (auto* a = st.find_algo(id)) {
+      if (a->algo.done())
+        return deny_command(st, m, nullptr, id, fb::DenyReason::OrderNotWorking);
+      return cancel_parent(st, m, *a);
+    }
     auto* o = st.find(id);
     if (!o)
       return deny_command(st, m, o, id, fb::DenyReason::UnknownOrder);
@@ -452,6 +556,11 @@ void on_report(order_manager_state& st, const msg& m) {
                           "execution_refused", text));
     return;
   }
+  if (r.target->algo_parent) {
+    auto fill = r.filled ? quantity{m.as<fb::OrderFilled>()->fill_quantity()} : quantity{};
+    if (r.filled || is_terminal(r.target->status))
+      child_event(st, m, *r.target, fill);
+  }
   if (r.filled) {
     auto& o = *r.target;
     auto& p = st.position_of(o.symbol);
@@ -483,6 +592,18 @@ void on_market(order_manager_state& st, const msg& m) {
   bool held = sym.value < st.positions.size();
   if (held)
     st.positions[sym.value].mark = px;
+  // Algorithms run on event time: trades carry the volume they follow, and
+  // any event can make a parent's wake time due.
+  auto trade = m.as<fb::Trade>();
+  for (auto& a : st.algos) {
+    if (a.algo.done())
+      continue;
+    if (trade && a.symbol == sym)
+      act(st, m, a, on_algo_market(a.algo, m.ts_event(), quantity{trade->size()}),
+          a.algo.done());
+    else if (m.ts_event() >= a.wake_ns)
+      act(st, m, a, on_algo_wake(a.algo, m.ts_event()), a.algo.done());
+  }
   if (m.type() != fb::Payload::Bar)
     return;
   // Once a bar (not every trade): the day roll, the high-water mark, and the
@@ -491,6 +612,15 @@ void on_market(order_manager_state& st, const msg& m) {
   if (held && st.positions[sym.value].qty.shares != 0)
     send(st, route::listeners,
          st.builder.portfolio_snapshot(stamp::caused_by(m), st.portfolio()));
+}
+
+void on_denied(order_manager_state& st, const msg& m) {
+  auto d = m.as<fb::OrderDenied>();
+  auto* a = d ? st.find_algo(d->parent_id()) : nullptr;
+  if (!a || a->algo.done())
+    return;
+  act(st, m, *a, on_algo_child_end(a->algo, m.ts_event(), child_end::denied,
+                                   quantity{d->quantity()}));
 }
 
 void on_risk_state(order_manager_state& st, const msg& m) {
@@ -504,6 +634,11 @@ void on_risk_state(order_manager_state& st, const msg& m) {
         && o.status != order_status::pending_cancel)
       live.push_back(id);
   std::sort(live.begin(), live.end());
+  for (auto& a : st.algos)
+    if (!a.algo.done()) {
+      cancel_algo(a.algo);
+      publish_progress(st, m, a);
+    }
   for (auto id : live) {
     auto& o = st.orders.at(id);
     if (on_cancel_sent(o) != order_error::none)
@@ -639,6 +774,10 @@ order_manager(order_manager_actor::stateful_pointer<order_manager_state> self,
           return;
         case fb::Payload::RiskStateChanged:
           on_risk_state(st, m);
+          break;
+        case fb::Payload::OrderDenied:
+          // A denied algorithm child (the risk controller journaled it).
+          on_denied(st, m);
           break;
         case fb::Payload::Alert:
           // The venue's own warnings: keep them.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "actors/caf_types.hpp"
+#include "actors/exec_algo.hpp"
 #include "actors/latency_histogram.hpp"
 #include "actors/order_state.hpp"
 #include "messages/msg_builder.hpp"
@@ -68,6 +69,17 @@ struct outgoing {
   bool journaled = true; ///< False for inputs passed on (already journaled).
 };
 
+/// A parent order worked by an execution algorithm. It never goes to the
+/// venue itself: its children do, each through the risk controller.
+struct algo_order {
+  uint64_t id = 0; ///< From the client order id sequence.
+  symbol_id symbol;
+  fb::TimeInForce tif = fb::TimeInForce::Day;
+  algo_state algo;
+  int64_t wake_ns = algo_no_wake;
+  std::vector<uint64_t> children; ///< Client order ids of its child orders.
+};
+
 /// The account figures that need history: the day's starting equity and the
 /// equity high-water mark.
 struct account_marks {
@@ -80,6 +92,7 @@ struct order_manager_state {
   order_manager_params params;
   uint64_t next_id = 1;
   std::unordered_map<uint64_t, order> orders;
+  std::vector<algo_order> algos; ///< Algorithm parents, in id order.
   std::vector<position> positions; ///< Indexed by symbol id.
   money cash;
   account_marks account;
@@ -92,6 +105,7 @@ struct order_manager_state {
   void configure(const order_manager_params& p);
   position& position_of(symbol_id id);
   order* find(uint64_t id);
+  algo_order* find_algo(uint64_t id);
 
   /// Creates the order an approved intent asks for (simple orders; groups
   /// go through on_intent).
@@ -131,6 +145,9 @@ void on_report(order_manager_state& st, const msg& report);
 /// A trade or bar: marks positions; a bar also publishes the portfolio when
 /// a position is open. Starts a new trading day on a new UTC day.
 void on_market(order_manager_state& st, const msg& event);
+
+/// An OrderDenied for an algorithm's child: the parent picks up the shortfall.
+void on_denied(order_manager_state& st, const msg& denial);
 
 /// A RiskStateChanged: on a halt, cancels every live order, and closes every
 /// position with a market order when the halt asks to flatten.

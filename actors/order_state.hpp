@@ -97,6 +97,10 @@ struct order {
   client_order_id group;
   client_order_id take_profit; ///< Set on a group's entry/primary.
   client_order_id stop_loss;
+  /// On a group's head: what its exits have filled in all (replaced legs
+  /// included), and for an oco the quantity the group may close.
+  quantity exits_filled;
+  quantity group_capacity;
   uint64_t algo_parent = 0;    ///< The algorithm parent of a child order.
   client_order_id replaces;    ///< The order this one replaced.
   client_order_id replaced_by; ///< Set when a replace was sent or done.

@@ -27,6 +27,12 @@ inline engine_config stream_config() {
   c.broker.latency_ns = 0;
   c.risk.max_orders_per_window = 1'000'000;
   c.risk.max_gross_exposure = money{int64_t{1} << 60};
+  c.risk.max_net_exposure = money{int64_t{1} << 60};
+  // Every event causes an order, and the harness's round trips lose money on
+  // purpose: no buying-power, loss or drawdown limit may stop the stream.
+  c.risk.margin_multiplier = 0;
+  c.risk.daily_loss_soft = c.risk.daily_loss_hard = money{};
+  c.risk.drawdown_soft = c.risk.drawdown_hard = money{};
   c.journal_path.clear();
   return c;
 }

@@ -1,6 +1,7 @@
 #include "runtime/config.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -205,14 +206,57 @@ void read_strategy(table_reader& r, breakout_params& s) {
   r.dollars("position_notional", s.position_notional, 1, 1e9);
 }
 
+// A true/false switch of the [risk] section.
+void read_flag(table_reader& r, const std::string& key, bool& out) {
+  auto n = r.get(key);
+  if (!n)
+    return;
+  if (!n->is_boolean())
+    r.fail(*n, key, "expected true or false");
+  out = *n->value<bool>();
+}
+
+// A UTC time of day "HH:MM" (or "HH:MM:SS") of the [risk] section, in
+// nanoseconds after midnight.
+void read_time_of_day(table_reader& r, const std::string& key, int64_t& out) {
+  auto n = r.get(key);
+  if (!n)
+    return;
+  auto text = n->value<std::string>();
+  int h = -1, m = -1, sec = 0;
+  char extra = 0;
+  int got = text ? std::sscanf(text->c_str(), "%2d:%2d:%2d%c", &h, &m, &sec, &extra)
+                 : 0;
+  if (!n->is_string() || (got != 2 && got != 3) || h < 0 || h > 23 || m < 0
+      || m > 59 || sec < 0 || sec > 59 || (got == 2 && text->size() != 5))
+    r.fail(*n, key, "expected a UTC time of day such as \"14:30\"");
+  out = ((h * 60 + m) * 60 + sec) * int64_t{1'000'000'000};
+}
+
 void read_risk(table_reader& r, risk_limits& l) {
   r.integer("max_order_quantity", l.max_order_quantity.shares, 1, INT64_MAX);
   r.dollars("max_order_notional", l.max_order_notional, 0, 1e12);
   r.integer("max_position", l.max_position.shares, 0, INT64_MAX);
   r.dollars("max_gross_exposure", l.max_gross_exposure, 0, 1e12);
+  r.dollars("max_net_exposure", l.max_net_exposure, 0, 1e12);
   r.integer("price_collar_bps", l.price_collar_bps, 0, 100'000);
   r.integer("max_orders_per_window", l.max_orders_per_window, 1, 1'000'000);
   r.duration("rate_window", l.rate_window_ns);
+  r.integer("max_cancels_per_window", l.max_cancels_per_window, 1, 1'000'000);
+  r.duration("cancel_window", l.cancel_window_ns);
+  r.duration("duplicate_window", l.duplicate_window_ns);
+  read_flag(r, "allow_short_selling", l.allow_short_selling);
+  read_flag(r, "trading_hours", l.trading_hours);
+  read_time_of_day(r, "market_open", l.market_open_ns);
+  read_time_of_day(r, "market_close", l.market_close_ns);
+  r.duration("auction_window", l.auction_window_ns);
+  r.dollars("starting_cash", l.starting_cash, 0, 1e12);
+  r.integer("margin_multiplier", l.margin_multiplier, 0, 10);
+  r.dollars("daily_loss_soft", l.daily_loss_soft, 0, 1e12);
+  r.dollars("daily_loss_hard", l.daily_loss_hard, 0, 1e12);
+  r.dollars("drawdown_soft", l.drawdown_soft, 0, 1e12);
+  r.dollars("drawdown_hard", l.drawdown_hard, 0, 1e12);
+  read_flag(r, "flatten_on_halt", l.flatten_on_halt);
 }
 
 void read_orders(table_reader& r, order_manager_params& o) {

@@ -60,6 +60,8 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   rs.limits = c.risk;
   rs.order_manager = orders_;
   rs.journal = lane();
+  rs.symbols = static_cast<uint32_t>(c.market.symbols.size());
+  rs.recovered = recovered;
   risk_ = sys.spawn(risk_controller, rs);
 
   strategy_settings ss;
@@ -87,6 +89,7 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   collector_ = sys.spawn(collector, cs);
 
   caf::anon_send(broker, subscribe_atom::value, msg_actor{orders_});
+  caf::anon_send(orders_, risk_link_atom::value, msg_actor{risk_});
   caf::anon_send(orders_, subscribe_atom::value, msg_actor{risk_});
   caf::anon_send(orders_, subscribe_atom::value, msg_actor{strat});
   all_ = {collector_.address(), sig.address(), strat.address(), risk_.address(),
@@ -131,6 +134,16 @@ void engine::watch_orders(msg_actor listener) {
 
 void engine::kill_switch(bool engaged) {
   caf::anon_send(risk_, kill_switch_atom::value, engaged);
+  drain();
+}
+
+void engine::resume() {
+  caf::anon_send(risk_, resume_atom::value);
+  drain();
+}
+
+void engine::submit(msg intent_or_command) {
+  caf::anon_send(risk_, std::move(intent_or_command));
   drain();
 }
 

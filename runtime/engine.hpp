@@ -59,6 +59,13 @@ public:
   /// Engages or releases the risk controller's kill switch.
   void kill_switch(bool engaged);
 
+  /// A person's resume after a halt.
+  void resume();
+
+  /// Hands an order intent, CancelOrder or ReplaceOrder from outside the
+  /// graph (a person, a script) to the risk controller, like the strategy's.
+  void submit(msg intent_or_command);
+
   /// Makes `listener` receive the order manager's execution reports and
   /// position changes, after the actors of the graph.
   void watch_orders(msg_actor listener);

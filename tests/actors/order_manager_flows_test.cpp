@@ -333,3 +333,105 @@ TEST_F(order_manager_flows, a_fill_publishes_position_portfolio_and_the_report) 
   EXPECT_FALSE(st.outbox[2].journaled); // the actor journaled it on arrival
   EXPECT_EQ(at(10).history.size(), 3u); // submit, accepted, filled
 }
+
+namespace {
+
+constexpr int64_t minute = 60'000'000'000;
+
+msg twap_intent(msg_builder& b, int64_t qty, uint32_t slices) {
+  order_spec s;
+  s.symbol = sym;
+  s.side = fb::Side::Buy;
+  s.qty = quantity{qty};
+  algo_spec how;
+  how.kind = fb::AlgoKind::Twap;
+  how.horizon_ns = slices * minute;
+  how.slices = slices;
+  return b.order_intent({1, t0, t0}, s, {}, 0, &how);
+}
+
+} // namespace
+
+TEST_F(order_manager_flows, a_twap_parent_sends_children_through_the_risk_controller) {
+  on_intent(st, twap_intent(b, 90, 3));
+  EXPECT_TRUE(take(route::broker).empty()); // the parent never goes to the venue
+  auto to_risk = take(route::risk);
+  ASSERT_EQ(to_risk.size(), 1u);
+  auto child = to_risk[0].as<fb::OrderIntent>();
+  EXPECT_EQ(child->quantity(), 30);
+  EXPECT_EQ(child->reason(), fb::IntentReason::AlgoChild);
+  auto parent = child->parent_id();
+  EXPECT_EQ(parent, 10u);
+  auto progress = take(route::listeners);
+  ASSERT_EQ(progress.size(), 1u);
+  EXPECT_EQ(progress[0].as<fb::AlgoProgress>()->target_quantity(), 90);
+  st.outbox.clear();
+
+  // The risk controller approves it: it comes back and becomes an order.
+  on_intent(st, to_risk[0]);
+  auto sent = drain(route::broker);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].as<fb::SubmitOrder>()->parent_id(), parent);
+  auto child_id = sent[0].as<fb::SubmitOrder>()->client_order_id();
+  accepted(child_id);
+  filled(child_id, fb::Side::Buy, 30, 100, 30, 0);
+  auto p = st.find_algo(parent);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->algo.filled.shares, 30);
+  st.outbox.clear();
+
+  // The next slice is due a minute later: any market event runs it.
+  on_market(st, b.trade({5, t0 + minute, 0}, sym, usd(100), quantity{10}));
+  to_risk = take(route::risk);
+  ASSERT_EQ(to_risk.size(), 1u);
+  EXPECT_EQ(to_risk[0].as<fb::OrderIntent>()->quantity(), 30);
+}
+
+TEST_F(order_manager_flows, a_denied_child_is_made_up_at_the_next_slice) {
+  on_intent(st, twap_intent(b, 90, 3));
+  auto child = take(route::risk)[0];
+  st.outbox.clear();
+  auto c = child.as<fb::OrderIntent>();
+  on_denied(st, b.order_denied(stamp::caused_by(child), sym, c->side(),
+                               quantity{c->quantity()}, price{}, fb::DenyReason::OrderRateThrottle,
+                               0, 0, {client_order_id{}, c->parent_id()}));
+  EXPECT_EQ(st.find_algo(c->parent_id())->algo.working.shares, 0);
+  st.outbox.clear();
+  on_market(st, b.trade({5, t0 + minute, 0}, sym, usd(100), quantity{10}));
+  auto next = take(route::risk);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].as<fb::OrderIntent>()->quantity(), 60); // catch-up
+}
+
+TEST_F(order_manager_flows, canceling_a_parent_cancels_its_working_child) {
+  on_intent(st, twap_intent(b, 90, 3));
+  auto child = take(route::risk)[0];
+  st.outbox.clear();
+  on_intent(st, child);
+  auto child_id = drain(route::broker)[0].as<fb::SubmitOrder>()->client_order_id();
+  accepted(child_id);
+  st.outbox.clear();
+  on_command(st, b.cancel_order({}, client_order_id{10}));
+  auto sent = take(route::broker);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].as<fb::CancelOrder>()->client_order_id(), child_id);
+  EXPECT_TRUE(st.find_algo(10)->algo.done());
+  st.outbox.clear();
+  // No more children, however much time passes.
+  on_market(st, b.trade({5, t0 + 5 * minute, 0}, sym, usd(100), quantity{10}));
+  EXPECT_TRUE(take(route::risk).empty());
+}
+
+TEST_F(order_manager_flows, a_malformed_algorithm_is_denied_with_its_reason_journaled) {
+  order_spec s = buy(10);
+  algo_spec how;
+  how.kind = fb::AlgoKind::Iceberg; // no limit price, no display quantity
+  on_intent(st, b.order_intent({1, t0, t0}, s, {}, 0, &how));
+  auto denied = take(route::sender);
+  ASSERT_EQ(denied.size(), 1u);
+  EXPECT_EQ(denied[0].as<fb::OrderDenied>()->reason(), fb::DenyReason::InvalidOrder);
+  auto alerts = take(route::journal);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_NE(alerts[0].as<fb::Alert>()->text()->str().find("iceberg"), std::string::npos);
+  EXPECT_TRUE(st.algos.empty());
+}

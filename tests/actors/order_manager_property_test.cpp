@@ -153,6 +153,7 @@ RC_GTEST_PROP(order_manager_property, invariants_hold_over_any_event_sequence,
           if (auto* l = st.find(leg.value))
             exits += l->filled.shares;
         RC_ASSERT(exits <= o.filled.shares);
+        RC_ASSERT(o.exits_filled <= o.filled); // replaced legs included
       }
     }
     // The position always equals the signed sum of the fills.

@@ -178,7 +178,9 @@ TEST_F(pipeline, a_denied_intent_goes_back_to_its_sender) {
                                fb::OrderType::Market, price{}, {});
   caf::send_as(caf::actor_cast<caf::actor>(strat), risk, intent);
   sched->run();
-  EXPECT_TRUE(seen_by_om.empty());
+  // The order manager hears of the halt, and of no order.
+  ASSERT_EQ(seen_by_om.size(), 1u);
+  EXPECT_EQ(seen_by_om[0].type(), fb::Payload::RiskStateChanged);
   ASSERT_EQ(seen_by_strategy.size(), 1u);
   auto d = seen_by_strategy[0].as<fb::OrderDenied>();
   ASSERT_NE(d, nullptr);

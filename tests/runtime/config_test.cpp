@@ -26,6 +26,23 @@ TEST(config, the_demo_file_equals_the_built_in_defaults) {
   EXPECT_EQ(c.broker.commission_per_share, d.broker.commission_per_share);
   EXPECT_EQ(c.risk.max_order_notional, d.risk.max_order_notional);
   EXPECT_EQ(c.risk.rate_window_ns, d.risk.rate_window_ns);
+  EXPECT_EQ(c.risk.max_net_exposure, d.risk.max_net_exposure);
+  EXPECT_EQ(c.risk.max_cancels_per_window, d.risk.max_cancels_per_window);
+  EXPECT_EQ(c.risk.cancel_window_ns, d.risk.cancel_window_ns);
+  EXPECT_EQ(c.risk.duplicate_window_ns, d.risk.duplicate_window_ns);
+  EXPECT_EQ(c.risk.allow_short_selling, d.risk.allow_short_selling);
+  EXPECT_EQ(c.risk.trading_hours, d.risk.trading_hours);
+  EXPECT_EQ(c.risk.market_open_ns, d.risk.market_open_ns);
+  EXPECT_EQ(c.risk.market_close_ns, d.risk.market_close_ns);
+  EXPECT_EQ(c.risk.auction_window_ns, d.risk.auction_window_ns);
+  EXPECT_EQ(c.risk.starting_cash, d.risk.starting_cash);
+  EXPECT_EQ(c.risk.starting_cash, d.orders.starting_cash);
+  EXPECT_EQ(c.risk.margin_multiplier, d.risk.margin_multiplier);
+  EXPECT_EQ(c.risk.daily_loss_soft, d.risk.daily_loss_soft);
+  EXPECT_EQ(c.risk.daily_loss_hard, d.risk.daily_loss_hard);
+  EXPECT_EQ(c.risk.drawdown_soft, d.risk.drawdown_soft);
+  EXPECT_EQ(c.risk.drawdown_hard, d.risk.drawdown_hard);
+  EXPECT_EQ(c.risk.flatten_on_halt, d.risk.flatten_on_halt);
   EXPECT_EQ(c.orders.starting_cash, d.orders.starting_cash);
   EXPECT_EQ(c.strategy.position_notional, d.strategy.position_notional);
   EXPECT_EQ(c.scheduler.profile, d.scheduler.profile);
@@ -48,6 +65,73 @@ symbols = ["IBM"]
   EXPECT_EQ(c.risk.max_order_notional, money{1'234'500'000});
   EXPECT_EQ(c.risk.rate_window_ns, 250'000'000);
   EXPECT_EQ(c.market.symbols, std::vector<std::string>{"IBM"});
+}
+
+TEST(config, reads_the_risk_account_modes_and_hours) {
+  auto c = parse_config(R"(
+[risk]
+max_net_exposure = 500000.0
+max_cancels_per_window = 7
+cancel_window = "2s"
+duplicate_window = "250ms"
+allow_short_selling = true
+trading_hours = true
+market_open = "13:30"
+market_close = "20:00:30"
+auction_window = "5m"
+starting_cash = 25000.0
+margin_multiplier = 4
+daily_loss_soft = 1000.0
+daily_loss_hard = 2000.5
+drawdown_soft = 0
+drawdown_hard = 3000.0
+flatten_on_halt = true
+)", "x.toml");
+  auto s = int64_t{1'000'000'000};
+  EXPECT_EQ(c.risk.max_net_exposure, money{500'000 * micros_per_dollar});
+  EXPECT_EQ(c.risk.max_cancels_per_window, 7u);
+  EXPECT_EQ(c.risk.cancel_window_ns, 2 * s);
+  EXPECT_EQ(c.risk.duplicate_window_ns, 250'000'000);
+  EXPECT_TRUE(c.risk.allow_short_selling);
+  EXPECT_TRUE(c.risk.trading_hours);
+  EXPECT_EQ(c.risk.market_open_ns, (13 * 3600 + 30 * 60) * s);
+  EXPECT_EQ(c.risk.market_close_ns, (20 * 3600 + 30) * s);
+  EXPECT_EQ(c.risk.auction_window_ns, 300 * s);
+  EXPECT_EQ(c.risk.starting_cash, money{25'000 * micros_per_dollar});
+  EXPECT_EQ(c.risk.margin_multiplier, 4);
+  EXPECT_EQ(c.risk.daily_loss_soft, money{1'000 * micros_per_dollar});
+  EXPECT_EQ(c.risk.daily_loss_hard, money{2'000'500'000});
+  EXPECT_EQ(c.risk.drawdown_soft, money{});
+  EXPECT_EQ(c.risk.drawdown_hard, money{3'000 * micros_per_dollar});
+  EXPECT_TRUE(c.risk.flatten_on_halt);
+}
+
+TEST(config, a_risk_switch_must_be_true_or_false) {
+  auto e = error_of("[risk]\nflatten_on_halt = \"yes\"\n");
+  EXPECT_EQ(e, "test.toml:2: risk.flatten_on_halt: expected true or false");
+}
+
+TEST(config, a_market_time_must_be_a_time_of_day) {
+  EXPECT_EQ(error_of("[risk]\nmarket_open = \"9:30am\"\n"),
+            "test.toml:2: risk.market_open: expected a UTC time of day such as "
+            "\"14:30\"");
+  EXPECT_EQ(error_of("[risk]\n\nmarket_close = \"24:00\"\n"),
+            "test.toml:3: risk.market_close: expected a UTC time of day such as "
+            "\"14:30\"");
+  EXPECT_EQ(error_of("[risk]\nmarket_close = 1600\n"),
+            "test.toml:2: risk.market_close: expected a UTC time of day such as "
+            "\"14:30\"");
+}
+
+TEST(config, a_margin_multiplier_out_of_range_says_the_range) {
+  auto e = error_of("[risk]\nmargin_multiplier = 11\n");
+  EXPECT_EQ(e, "test.toml:2: risk.margin_multiplier: must be between 0 and 10, "
+               "got 11");
+}
+
+TEST(config, a_misspelt_risk_key_is_refused) {
+  auto e = error_of("[risk]\ndaily_los_hard = 10.0\n");
+  EXPECT_EQ(e, "test.toml:2: risk.daily_los_hard: unknown key");
 }
 
 TEST(config, a_syntax_error_names_file_and_line) {
