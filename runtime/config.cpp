@@ -165,6 +165,10 @@ void read_engine(table_reader& r, engine_config& c) {
   if (events)
     c.max_events = events;
   r.text("journal", c.journal_path);
+  r.choice("journal_fsync", c.journal_fsync,
+           {{"none", fsync_policy::none},
+            {"batch", fsync_policy::batch},
+            {"every_message", fsync_policy::every_message}});
   r.duration("status_interval", c.status_interval_ns);
 }
 
@@ -184,12 +188,6 @@ void read_market(table_reader& r, synthetic_market_config& m) {
   r.integer("bars_per_session", m.bars_per_session, 1, 1440);
 }
 
-void read_broker(table_reader& r, sim_broker_config& b) {
-  r.duration("latency", b.latency_ns);
-  r.integer("slippage_bps", b.slippage_bps, 0, 10'000);
-  r.dollars("commission_per_share", b.commission_per_share, 0, 100);
-  r.dollars("min_commission", b.min_commission, 0, 1'000);
-}
 
 void read_signal(table_reader& r, signal_params& s) {
   r.integer("sma_period", s.sma_period, 1, 10'000);
@@ -233,6 +231,26 @@ void read_time_of_day(table_reader& r, const std::string& key, int64_t& out) {
   out = ((h * 60 + m) * 60 + sec) * int64_t{1'000'000'000};
 }
 
+void read_broker(table_reader& r, sim_broker_config& b) {
+  r.duration("latency", b.latency_ns);
+  r.integer("slippage_bps", b.slippage_bps, 0, 10'000);
+  r.dollars("commission_per_share", b.commission_per_share, 0, 100);
+  r.dollars("min_commission", b.min_commission, 0, 1'000);
+  read_time_of_day(r, "session_open", b.session_open_utc_ns);
+  read_time_of_day(r, "session_close", b.day_end_utc_ns);
+  r.duration("closing_auction", b.closing_auction_ns);
+  // The session's keys constrain each other: name the one that breaks it.
+  if (b.session_open_utc_ns >= b.day_end_utc_ns) {
+    auto* n = r.get("session_open") ? r.get("session_open") : r.get("session_close");
+    if (n)
+      r.fail(*n, r.get("session_open") ? "session_open" : "session_close",
+             "the session must open before it closes");
+  }
+  if (b.closing_auction_ns > b.day_end_utc_ns - b.session_open_utc_ns)
+    if (auto* n = r.get("closing_auction"))
+      r.fail(*n, "closing_auction", "must not be longer than the session");
+}
+
 void read_risk(table_reader& r, risk_limits& l) {
   r.integer("max_order_quantity", l.max_order_quantity.shares, 1, INT64_MAX);
   r.dollars("max_order_notional", l.max_order_notional, 0, 1e12);
@@ -250,7 +268,6 @@ void read_risk(table_reader& r, risk_limits& l) {
   read_time_of_day(r, "market_open", l.market_open_ns);
   read_time_of_day(r, "market_close", l.market_close_ns);
   r.duration("auction_window", l.auction_window_ns);
-  r.dollars("starting_cash", l.starting_cash, 0, 1e12);
   r.integer("margin_multiplier", l.margin_multiplier, 0, 10);
   r.dollars("daily_loss_soft", l.daily_loss_soft, 0, 1e12);
   r.dollars("daily_loss_hard", l.daily_loss_hard, 0, 1e12);
@@ -341,6 +358,10 @@ engine_config parse_config(std::string_view text, const std::string& source) {
     read_section(top, "orders", c.orders, read_orders);
     top.finish();
   }
+  // One account: the risk ledger starts from the order manager's cash and
+  // both count buying power with the same multiplier.
+  c.risk.starting_cash = c.orders.starting_cash;
+  c.orders.margin_multiplier = c.risk.margin_multiplier;
   return c;
 }
 

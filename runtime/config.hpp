@@ -16,6 +16,7 @@
 #include "actors/strategy.hpp"
 #include "adapters/sim_broker.hpp"
 #include "adapters/synthetic_market.hpp"
+#include "runtime/journal_writer.hpp"
 
 namespace osprey {
 
@@ -45,6 +46,9 @@ struct engine_config {
   std::optional<int64_t> duration_ns; ///< Wall (or event) time to run.
   std::optional<uint64_t> max_events; ///< Stop after this many market events.
   std::string journal_path = "osprey.journal";
+  /// When the journal is forced to the device (see docs/BENCHMARKS.md for
+  /// what each costs).
+  fsync_policy journal_fsync = fsync_policy::none;
   int64_t status_interval_ns = 1'000'000'000;
   synthetic_market_config market;
   sim_broker_config broker;

@@ -114,6 +114,7 @@ int run_engine(const engine_config& cfg, const std::atomic<bool>& stop,
   if (!cfg.journal_path.empty()) {
     journal_options jo;
     jo.truncate = !resume;
+    jo.fsync = cfg.journal_fsync;
     journal = std::make_unique<journal_writer>(cfg.journal_path, jo);
   }
   msg_builder builder;

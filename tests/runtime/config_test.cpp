@@ -79,7 +79,6 @@ trading_hours = true
 market_open = "13:30"
 market_close = "20:00:30"
 auction_window = "5m"
-starting_cash = 25000.0
 margin_multiplier = 4
 daily_loss_soft = 1000.0
 daily_loss_hard = 2000.5
@@ -97,8 +96,8 @@ flatten_on_halt = true
   EXPECT_EQ(c.risk.market_open_ns, (13 * 3600 + 30 * 60) * s);
   EXPECT_EQ(c.risk.market_close_ns, (20 * 3600 + 30) * s);
   EXPECT_EQ(c.risk.auction_window_ns, 300 * s);
-  EXPECT_EQ(c.risk.starting_cash, money{25'000 * micros_per_dollar});
   EXPECT_EQ(c.risk.margin_multiplier, 4);
+  EXPECT_EQ(c.orders.margin_multiplier, 4); // one account, one multiplier
   EXPECT_EQ(c.risk.daily_loss_soft, money{1'000 * micros_per_dollar});
   EXPECT_EQ(c.risk.daily_loss_hard, money{2'000'500'000});
   EXPECT_EQ(c.risk.drawdown_soft, money{});
@@ -195,4 +194,34 @@ TEST(config, parses_durations) {
   EXPECT_FALSE(parse_duration("s"));
   EXPECT_FALSE(parse_duration("10 parsecs"));
   EXPECT_FALSE(parse_duration(""));
+}
+
+TEST(config, the_risk_ledger_starts_from_the_order_managers_cash) {
+  auto c = parse_config("[orders]\nstarting_cash = 25000.0\n", "x.toml");
+  EXPECT_EQ(c.risk.starting_cash, money{25'000 * micros_per_dollar});
+  EXPECT_EQ(error_of("[risk]\nstarting_cash = 1.0\n"),
+            "test.toml:2: risk.starting_cash: unknown key");
+}
+
+TEST(config, reads_the_broker_session_and_the_journal_fsync) {
+  auto c = parse_config(R"([engine]
+journal_fsync = "batch"
+[broker]
+session_open = "13:30"
+session_close = "20:00"
+closing_auction = "2m"
+)", "x.toml");
+  auto s = int64_t{1'000'000'000};
+  EXPECT_EQ(c.journal_fsync, fsync_policy::batch);
+  EXPECT_EQ(c.broker.session_open_utc_ns, (13 * 3600 + 30 * 60) * s);
+  EXPECT_EQ(c.broker.day_end_utc_ns, 20 * 3600 * s);
+  EXPECT_EQ(c.broker.closing_auction_ns, 120 * s);
+}
+
+TEST(config, a_session_that_closes_before_it_opens_is_refused) {
+  EXPECT_EQ(error_of("[broker]\nsession_open = \"21:30\"\n"),
+            "test.toml:2: broker.session_open: the session must open before it closes");
+  EXPECT_EQ(error_of("[engine]\njournal_fsync = \"sometimes\"\n").rfind(
+              "test.toml:2: engine.journal_fsync:", 0),
+            0u);
 }
