@@ -460,6 +460,11 @@ void on_execution(risk_state& st, const msg& event) {
       st.known.push_back({client_order_id{a->client_order_id()},
                           symbol_id{a->symbol()}, fb::Side::Buy, false});
   } else if (auto rp = event.as<fb::OrderReplaced>()) {
+    // The old order's rest stops working and the new order's quantity starts.
+    auto& s = st.symbol(symbol_id{rp->symbol()});
+    settle_working(s, signed_qty(rp->side(), quantity{rp->old_leaves_quantity()}));
+    s.working += signed_qty(rp->side(), quantity{rp->quantity()});
+    refresh(st, s);
     forget(st, client_order_id{rp->client_order_id()});
     remember(st, {client_order_id{rp->new_client_order_id()},
                   symbol_id{rp->symbol()}, rp->side(), true});

@@ -481,6 +481,7 @@ void sim_broker::replace(const msg& cmd, const fb::ReplaceOrder& r) {
   // The replacement is a fresh order: same symbol, side and type, linked to
   // the same group; it waits out the latency again like any new order.
   auto& old = *o;
+  auto old_leaves = old.leaves;
   order n = old;
   n.id = new_id;
   if (r.limit_price() != 0)
@@ -526,7 +527,8 @@ void sim_broker::replace(const msg& cmd, const fb::ReplaceOrder& r) {
   auto st = stamp::caused_by(cmd);
   reports_.push(builder_.order_replaced(st, client_order_id{id}, client_order_id{new_id},
                                         added.sym, added.side, leaves_of(added),
-                                        price{added.limit}, price{added.stop}));
+                                        price{added.limit}, price{added.stop},
+                                        old_leaves));
   reports_.push(builder_.order_accepted(st, client_order_id{new_id}, added.sym));
   activate(added);
 }

@@ -129,9 +129,10 @@ msg msg_builder::order_triggered(stamp s, client_order_id id, symbol_id sym,
 msg msg_builder::order_replaced(stamp s, client_order_id id,
                                 client_order_id new_id, symbol_id sym,
                                 fb::Side side, quantity qty, price limit,
-                                price stop) {
+                                price stop, quantity old_leaves) {
   auto p = fb::CreateOrderReplaced(fbb_, id.value, new_id.value, sym.value, side,
-                                   qty.shares, limit.micros, stop.micros);
+                                   qty.shares, limit.micros, stop.micros,
+                                   old_leaves.shares);
   return finish(s, fb::Payload::OrderReplaced, p.Union());
 }
 

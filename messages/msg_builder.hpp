@@ -146,7 +146,7 @@ public:
                       price trigger, price water_mark);
   msg order_replaced(stamp s, client_order_id id, client_order_id new_id,
                      symbol_id sym, fb::Side side, quantity qty, price limit,
-                     price stop);
+                     price stop, quantity old_leaves = {});
   msg cancel_rejected(stamp s, client_order_id id, std::string_view reason);
   msg replace_rejected(stamp s, client_order_id id, client_order_id new_id,
                        std::string_view reason);

@@ -741,3 +741,25 @@ TEST_F(risk_checks, forgets_orders_that_are_done) {
                                   quantity{0}, money{}));
   EXPECT_TRUE(st.known.empty());
 }
+
+TEST_F(risk_checks, a_replace_moves_working_quantity_from_the_old_order_to_the_new) {
+  risk_order o;
+  o.symbol = symbol_id{0};
+  o.side = fb::Side::Buy;
+  o.qty = quantity{300};
+  o.px = price::from_dollars(100);
+  o.ts_event = monday + 15 * hour;
+  ASSERT_TRUE(check(st, o).passed());
+  on_approved(st, o);
+  EXPECT_EQ(st.symbols[0].working.shares, 300);
+  // 100 filled, then the rest (200) replaced by an order for 50.
+  on_execution(st, b.order_filled({0, o.ts_event, 0}, client_order_id{1}, symbol_id{0},
+                                  fb::Side::Buy, quantity{100}, price::from_dollars(100),
+                                  quantity{100}, quantity{200}, money{}));
+  on_execution(st, b.order_replaced({0, o.ts_event, 0}, client_order_id{1},
+                                    client_order_id{2}, symbol_id{0}, fb::Side::Buy,
+                                    quantity{50}, price::from_dollars(100), price{},
+                                    quantity{200}));
+  EXPECT_EQ(st.symbols[0].working.shares, 50);
+  EXPECT_EQ(st.symbols[0].position.shares, 100);
+}
