@@ -20,6 +20,13 @@ inline constexpr uint32_t stream_symbols = 64;
 /// causes an order: one-bar levels, no volume hurdle, limits out of the way.
 inline engine_config stream_config() {
   auto c = default_config();
+  // The risk controller knows the symbols by count: all of the stream's.
+  c.market.symbols.clear();
+  for (uint32_t i = 0; i < stream_symbols; ++i) {
+    std::string name = "S"; // not "S" + ...: g++ 12 warns falsely in Release
+    name += std::to_string(i);
+    c.market.symbols.push_back(name);
+  }
   c.signal.high_period = 1;
   c.signal.low_period = 1;
   c.signal.volume_period = 1;
