@@ -169,7 +169,11 @@ order_error adopt_replacement(order_manager_state& st, order& old,
 
 /// Starts a new trading day on a new UTC day and raises the high-water mark.
 void mark_account(order_manager_state& st, int64_t ts) {
-  auto equity = st.portfolio().equity;
+  // Runs on every bar and fill, ahead of the next order in the mailbox:
+  // equity alone, not the whole portfolio.
+  auto equity = st.cash;
+  for (auto& p : st.positions)
+    equity += p.mark * p.qty;
   if (auto d = utc_day(ts); d != st.account.day) {
     st.account.day = d;
     st.account.day_start_equity = equity;
@@ -607,10 +611,12 @@ void on_market(order_manager_state& st, const msg& m) {
   if (m.type() != fb::Payload::Bar)
     return;
   // Once a bar (not every trade): the day roll, the high-water mark, and the
-  // portfolio while something is open.
+  // portfolio while something is open. Journaled only: the actors that
+  // listen act on fills, and a message per bar to each would sit in the
+  // worker's queue ahead of the next order's path.
   mark_account(st, m.ts_event());
   if (held && st.positions[sym.value].qty.shares != 0)
-    send(st, route::listeners,
+    send(st, route::journal,
          st.builder.portfolio_snapshot(stamp::caused_by(m), st.portfolio()));
 }
 

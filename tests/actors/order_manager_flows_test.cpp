@@ -311,7 +311,7 @@ TEST_F(order_manager_flows, the_portfolio_tracks_day_pnl_and_drawdown) {
                       usd(105), quantity{1000}));
   on_market(st, b.bar({0, t0 + 120'000'000'000, 0}, sym, 60, usd(105), usd(105), usd(98),
                       usd(98), quantity{1000}));
-  auto snaps = take(route::listeners);
+  auto snaps = take(route::journal);
   ASSERT_EQ(snaps.size(), 2u);
   auto last = snaps[1].as<fb::PortfolioSnapshot>();
   EXPECT_EQ(last->equity(), money{99'800 * micros_per_dollar}.micros);
