@@ -13,30 +13,24 @@ namespace osprey::bench {
 
 inline std::atomic<uint64_t> allocations{0};
 
-} // namespace osprey::bench
-
-// g++ 12 sees free() of memory from this operator new after inlining and
-// warns of a mismatch; both sides of the pair are defined here, over malloc.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(std::size_t n) {
-  osprey::bench::allocations.fetch_add(1, std::memory_order_relaxed);
+// Out of line, so g++ does not pair an inlined malloc with a free it cannot
+// see came from the same replacement (-Wmismatched-new-delete).
+[[gnu::noinline]] inline void* counted_allocate(std::size_t n) {
+  allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n ? n : 1))
     return p;
   throw std::bad_alloc{};
 }
-void* operator new[](std::size_t n) {
-  return ::operator new(n);
-}
-void operator delete(void* p) noexcept {
+
+[[gnu::noinline]] inline void counted_release(void* p) noexcept {
   std::free(p);
 }
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
+
+} // namespace osprey::bench
+
+void* operator new(std::size_t n) { return osprey::bench::counted_allocate(n); }
+void* operator new[](std::size_t n) { return osprey::bench::counted_allocate(n); }
+void operator delete(void* p) noexcept { osprey::bench::counted_release(p); }
+void operator delete[](void* p) noexcept { osprey::bench::counted_release(p); }
+void operator delete(void* p, std::size_t) noexcept { osprey::bench::counted_release(p); }
+void operator delete[](void* p, std::size_t) noexcept { osprey::bench::counted_release(p); }

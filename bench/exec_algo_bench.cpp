@@ -1,7 +1,7 @@
 // Cost of one execution-algorithm event: a market event on a randomised
 // TWAP, a trade on a live-volume VWAP, and a fill that refreshes an iceberg.
 // Each benchmark counts heap allocations in its timed loop (global operator
-// new is counted below; after start there must be none) and checks a
+// new is counted in bench/alloc_counter.hpp; after start there must be none) and checks a
 // checksum, so a wrong answer cannot pass as a fast one.
 
 #include <benchmark/benchmark.h>
@@ -11,32 +11,9 @@
 #include <new>
 
 #include "actors/exec_algo.hpp"
+#include "bench/alloc_counter.hpp"
 
-// ---- allocation counter ----------------------------------------------------
-
-namespace {
-
-std::atomic<uint64_t> allocations{0};
-
-// Out of line, so g++ does not pair an inlined malloc with a free it cannot
-// see came from the same replacement (-Wmismatched-new-delete).
-[[gnu::noinline]] void* counted_allocate(std::size_t n) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1))
-    return p;
-  throw std::bad_alloc{};
-}
-
-[[gnu::noinline]] void counted_release(void* p) noexcept { std::free(p); }
-
-} // namespace
-
-void* operator new(std::size_t n) { return counted_allocate(n); }
-void* operator new[](std::size_t n) { return counted_allocate(n); }
-void operator delete(void* p) noexcept { counted_release(p); }
-void operator delete[](void* p) noexcept { counted_release(p); }
-void operator delete(void* p, std::size_t) noexcept { counted_release(p); }
-void operator delete[](void* p, std::size_t) noexcept { counted_release(p); }
+using osprey::bench::allocations;
 
 using namespace osprey;
 

@@ -1,7 +1,7 @@
 // Cost of the full pre-trade check (every check on and passing, so all of them
 // run), its latency percentiles, the check plus booking the approval and its
 // fill, a market update, and a cancel's throttle. Every benchmark reports
-// heap allocations per operation (global operator new is counted below) and
+// heap allocations per operation (global operator new is counted in bench/alloc_counter.hpp) and
 // checks a checksum, so a wrong answer cannot pass as a fast one.
 
 #include <benchmark/benchmark.h>
@@ -13,33 +13,10 @@
 #include <new>
 
 #include "actors/risk_controller.hpp"
+#include "bench/alloc_counter.hpp"
 #include "messages/msg_builder.hpp"
 
-// ---- allocation counter ----------------------------------------------------
-
-namespace {
-
-std::atomic<uint64_t> allocations{0};
-
-// Out of line, so g++ does not pair an inlined malloc with a free it cannot
-// see came from the same replacement (-Wmismatched-new-delete).
-[[gnu::noinline]] void* counted_allocate(std::size_t n) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1))
-    return p;
-  throw std::bad_alloc{};
-}
-
-[[gnu::noinline]] void counted_release(void* p) noexcept { std::free(p); }
-
-} // namespace
-
-void* operator new(std::size_t n) { return counted_allocate(n); }
-void* operator new[](std::size_t n) { return counted_allocate(n); }
-void operator delete(void* p) noexcept { counted_release(p); }
-void operator delete[](void* p) noexcept { counted_release(p); }
-void operator delete(void* p, std::size_t) noexcept { counted_release(p); }
-void operator delete[](void* p, std::size_t) noexcept { counted_release(p); }
+using osprey::bench::allocations;
 
 using namespace osprey;
 
