@@ -1,7 +1,7 @@
 // Cost of one execution-algorithm event: a market event on a randomised
 // TWAP, a trade on a live-volume VWAP, and a fill that refreshes an iceberg.
-// Each benchmark counts heap allocations in its timed loop (global operator
-// new is counted in bench/alloc_counter.hpp; after start there must be none) and checks a
+// Each benchmark counts heap allocations in its timed loop (see
+// bench/alloc_counter.hpp; after start there must be none) and checks a
 // checksum, so a wrong answer cannot pass as a fast one.
 
 #include <benchmark/benchmark.h>

@@ -121,6 +121,16 @@ std::vector<std::string> final_positions(const std::string& text) {
   return lines;
 }
 
+/// Overwrites the root offset of a journal's second record with garbage.
+void corrupt_second_record(const std::string& journal) {
+  std::fstream f{journal, std::ios::in | std::ios::out | std::ios::binary};
+  uint32_t first_len = 0;
+  f.read(reinterpret_cast<char*>(&first_len), 4);
+  f.seekp(4 + first_len + 4);
+  const char junk[4] = {'\x7f', '\x7f', '\x7f', '\x7f'};
+  f.write(junk, 4);
+}
+
 uint64_t count_in_summary(const std::string& out, const std::string& label) {
   auto at = out.find("\n  " + label);
   if (at == std::string::npos)
@@ -210,15 +220,7 @@ TEST(osprey_binary, a_corrupt_journal_record_is_reported_with_its_offset) {
                 dir)
               .exit_code,
             0);
-  {
-    // Overwrite the second record's root offset with garbage.
-    std::fstream f{journal, std::ios::in | std::ios::out | std::ios::binary};
-    uint32_t first_len = 0;
-    f.read(reinterpret_cast<char*>(&first_len), 4);
-    f.seekp(4 + first_len + 4);
-    const char junk[4] = {'\x7f', '\x7f', '\x7f', '\x7f'};
-    f.write(junk, 4);
-  }
+  corrupt_second_record(journal);
   auto r = run({"journal", journal}, dir);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("offset"), std::string::npos) << r.err;
@@ -348,14 +350,7 @@ TEST(osprey_binary, a_journal_corrupt_in_the_middle_is_not_resumed) {
                 dir)
               .exit_code,
             0);
-  {
-    std::fstream f{journal, std::ios::in | std::ios::out | std::ios::binary};
-    uint32_t first_len = 0;
-    f.read(reinterpret_cast<char*>(&first_len), 4);
-    f.seekp(4 + first_len + 4);
-    const char junk[4] = {'\x7f', '\x7f', '\x7f', '\x7f'};
-    f.write(junk, 4);
-  }
+  corrupt_second_record(journal);
   auto size = fs::file_size(journal);
   auto r = run({"run", "--profile", "deterministic", "--events", "600", "--journal", journal},
                dir);
