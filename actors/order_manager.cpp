@@ -367,6 +367,9 @@ void start_parent(order_manager_state& st, const msg& m, const order_spec& spec,
     return;
   }
   a.children.reserve(64);
+  // The approved parent is journaled: recovery restarts its schedule from it
+  // (a person's intent reaches the journal nowhere else).
+  send(st, route::journal, m);
   st.algos.push_back(std::move(a));
   act(st, m, st.algos.back(), started.action);
 }
@@ -673,7 +676,48 @@ void on_risk_state(order_manager_state& st, const msg& m) {
 }
 
 void recover(order_manager_state& st, const msg& m) {
+  // Whatever the replayed functions would send was sent the first time.
+  struct drop_outbox {
+    order_manager_state& st;
+    ~drop_outbox() { st.outbox.clear(); }
+  } drop{st};
   switch (m.type()) {
+    case fb::Payload::OrderIntent:
+      // An algorithm's parent: its start is the AlgoProgress that follows.
+      if (algo_of(*m.as<fb::OrderIntent>()).kind != fb::AlgoKind::None)
+        st.parent_intent = m;
+      return;
+    case fb::Payload::AlgoProgress: {
+      auto p = m.as<fb::AlgoProgress>();
+      if (st.find_algo(p->parent_id()) || !st.parent_intent
+          || st.parent_intent.ts_event() != m.ts_event())
+        return;
+      auto intent = st.parent_intent.as<fb::OrderIntent>();
+      auto spec = spec_of(*intent);
+      algo_order a;
+      a.id = p->parent_id();
+      a.symbol = spec.symbol;
+      a.tif = spec.tif;
+      auto started = start_algo(a.algo, algo_of(*intent), {spec.side, spec.qty, spec.limit},
+                                st.parent_intent.ts_event());
+      if (!started.ok())
+        return;
+      st.next_id = std::max(st.next_id, a.id + 1);
+      a.children.reserve(64);
+      st.algos.push_back(std::move(a));
+      act(st, m, st.algos.back(), started.action);
+      st.parent_intent = msg{};
+      return;
+    }
+    case fb::Payload::OrderDenied:
+      on_denied(st, m);
+      return;
+    case fb::Payload::RiskStateChanged:
+      // The cancels a halt sent are in the journal; the algorithms stop here.
+      if (m.as<fb::RiskStateChanged>()->mode() == fb::RiskMode::Halted)
+        for (auto& a : st.algos)
+          cancel_algo(a.algo);
+      return;
     case fb::Payload::SubmitOrder: {
       auto s = m.as<fb::SubmitOrder>();
       if (st.find(s->client_order_id()))
@@ -682,15 +726,22 @@ void recover(order_manager_state& st, const msg& m) {
                       client_order_id{s->take_profit_id()},
                       client_order_id{s->stop_loss_id()}, s->parent_id(), m.ts_event());
       o.history.push_back(m);
+      if (auto* a = o.algo_parent ? st.find_algo(o.algo_parent) : nullptr)
+        a->children.push_back(o.id.value);
       return;
     }
-    case fb::Payload::CancelOrder:
+    case fb::Payload::CancelOrder: {
+      auto id = m.as<fb::CancelOrder>()->client_order_id();
+      if (auto* a = st.find_algo(id)) {
+        cancel_algo(a->algo);
+        return;
+      }
       // Both the command that came in and the one sent out may be recorded:
       // the second finds the cancel already pending and changes nothing.
-      if (auto* o = st.find(m.as<fb::CancelOrder>()->client_order_id());
-          o && on_cancel_sent(*o) == order_error::none)
+      if (auto* o = st.find(id); o && on_cancel_sent(*o) == order_error::none)
         o->history.push_back(m);
       return;
+    }
     case fb::Payload::ReplaceOrder: {
       auto r = m.as<fb::ReplaceOrder>();
       auto* o = st.find(r->client_order_id());
@@ -704,15 +755,21 @@ void recover(order_manager_state& st, const msg& m) {
     }
     case fb::Payload::Trade:
     case fb::Payload::Bar:
-      if (m.seq() == 0)
-        return;
-      on_market(st, m);
-      st.outbox.clear();
+      if (m.seq() != 0)
+        on_market(st, m);
       return;
-    default:
-      if (apply_execution(st, m).filled)
+    default: {
+      auto r = apply_execution(st, m);
+      if (!r.target || r.error != order_error::none)
+        return;
+      if (r.target->algo_parent && (r.filled || is_terminal(r.target->status)))
+        child_event(st, m, *r.target,
+                    r.filled ? quantity{m.as<fb::OrderFilled>()->fill_quantity()}
+                             : quantity{});
+      if (r.filled)
         mark_account(st, m.ts_event());
       return;
+    }
   }
 }
 

@@ -99,6 +99,7 @@ struct order_manager_state {
   order_manager_stats stats;
   std::vector<msg_actor> listeners;
   msg_actor risk; ///< Checks algorithm children; linked after spawn.
+  msg parent_intent; ///< Recovery: an algorithm parent awaiting its start.
   msg_builder builder;
   std::vector<outgoing> outbox; ///< What the last call produced, in order.
 
