@@ -40,7 +40,7 @@ void print_status(std::ostream& out, double elapsed_s, uint64_t events,
   std::snprintf(line, sizeof line,
                 "[%6.1fs] events %" PRIu64 " (%.0f/s, dropped %" PRIu64 ") orders %" PRIu64
                 " fills %" PRIu64 " denied %" PRIu64 " open %u pnl %s "
-                "(real %s unreal %s) tick->order p50 %s p99 %s",
+                "(real %s unreal %s) risk %s tick->order p50 %s p99 %s",
                 elapsed_s, events, events_per_s,
                 s.collector.duplicates_dropped + s.collector.out_of_order_dropped,
                 s.orders.orders, s.orders.fills,
@@ -48,6 +48,7 @@ void print_status(std::ostream& out, double elapsed_s, uint64_t events,
                 format_dollars(s.orders.realized + s.orders.unrealized).c_str(),
                 format_dollars(s.orders.realized).c_str(),
                 format_dollars(s.orders.unrealized).c_str(),
+                fb::EnumNameRiskMode(s.risk.mode),
                 h.count() ? format_us(h.percentile(50)).c_str() : "-",
                 h.count() ? format_us(h.percentile(99)).c_str() : "-");
   out << line << std::endl;
@@ -63,8 +64,10 @@ void print_summary(std::ostream& out, const engine_config& cfg,
       << ", out of order dropped " << s.collector.out_of_order_dropped << ")\n";
   out << "  orders          " << o.orders << " (filled " << o.filled_orders
       << ", rejected " << o.rejected << ", canceled " << o.canceled
-      << ", expired " << o.expired << "), fills " << o.fills << ", denied "
-      << s.risk.denied << "\n";
+      << ", expired " << o.expired << ", replaced " << o.replaced << "), fills " << o.fills
+      << ", denied " << s.risk.denied << "\n";
+  out << "  risk mode       " << fb::EnumNameRiskMode(s.risk.mode) << " (day pnl "
+      << to_string(s.risk.day_pnl) << ", drawdown " << to_string(s.risk.drawdown) << ")\n";
   out << "  cash            " << to_string(o.cash) << "\n";
   out << "  equity          " << to_string(o.equity) << "\n";
   out << "  realized pnl    " << to_string(o.realized) << "\n";
