@@ -621,8 +621,9 @@ struct sim_om {
     const int64_t q = pick(1, c.qty - c.filled);
     c.filled += q;
     c.open = c.filled < c.qty;
-    take(on_algo_fill(st, ts, quantity{q}));
-    if (!c.open)
+    const bool ended = !c.open;
+    take(on_algo_fill(st, ts, quantity{q})); // may add a child: `c` may move
+    if (ended)
       take(on_algo_child_end(st, ts, child_end::filled, {}));
   }
 

@@ -62,15 +62,17 @@ struct risk_actor : ::testing::Test {
   // the deterministic scheduler like every other message.
   risk_stats stats() {
     risk_stats out;
-    auto* target = &out;
-    auto r = risk;
-    sys->spawn([r, target](caf::event_based_actor* self) {
+    // The handle and the target travel as spawn arguments: CAF 0.17 reads
+    // a null argument tuple when a function actor is spawned with none.
+    auto ask = [](caf::event_based_actor* self, risk_controller_actor r,
+                  risk_stats* target) {
       self->request(r, caf::infinite, stats_atom::value)
         .then([self, target](const risk_stats& s) {
           *target = s;
           self->quit();
         });
-    });
+    };
+    sys->spawn(ask, risk, &out);
     sched->run();
     return out;
   }
