@@ -2,9 +2,9 @@
 
 #include <cstring>
 #include <new>
+#include <algorithm>
+#include <mutex>
 #include <vector>
-
-#include <concurrentqueue.h>
 
 namespace osprey {
 
@@ -12,8 +12,8 @@ namespace osprey {
 // block of that capacity from a per-thread cache, and a released block goes
 // back to the releasing thread's cache. Blocks travel between threads (an
 // actor builds a message, the journal writer drops the last reference), so
-// caches spill to and refill from one lock-free queue in batches. In steady
-// state building a message allocates nothing.
+// caches spill to and refill from one shared stack, 64 blocks at a time: one
+// lock per 64 messages. In steady state building a message allocates nothing.
 namespace {
 
 constexpr uint32_t pooled_bytes = 512;
@@ -21,7 +21,8 @@ constexpr size_t cache_limit = 256; // blocks a thread keeps before spilling
 constexpr size_t batch = 64;
 
 struct spare_blocks {
-  moodycamel::ConcurrentQueue<void*> queue;
+  std::mutex mutex;
+  std::vector<void*> blocks; // guarded by mutex
 };
 
 /// Never destroyed: messages held by static objects may be released after
@@ -34,9 +35,23 @@ spare_blocks& spares() {
 struct block_cache {
   std::vector<void*> blocks;
   block_cache() { blocks.reserve(cache_limit + batch); }
-  ~block_cache() {
-    if (!blocks.empty())
-      spares().queue.enqueue_bulk(blocks.data(), blocks.size());
+  ~block_cache() { spill(blocks.size()); }
+
+  /// Moves the last `n` blocks to the shared stack.
+  void spill(size_t n) {
+    auto& s = spares();
+    std::lock_guard<std::mutex> guard{s.mutex};
+    s.blocks.insert(s.blocks.end(), blocks.end() - static_cast<ptrdiff_t>(n), blocks.end());
+    blocks.resize(blocks.size() - n);
+  }
+
+  /// Takes up to a batch of blocks from the shared stack.
+  void refill() {
+    auto& s = spares();
+    std::lock_guard<std::mutex> guard{s.mutex};
+    auto n = std::min(batch, s.blocks.size());
+    blocks.insert(blocks.end(), s.blocks.end() - static_cast<ptrdiff_t>(n), s.blocks.end());
+    s.blocks.resize(s.blocks.size() - n);
   }
 };
 
@@ -44,11 +59,8 @@ thread_local block_cache cache;
 
 void* take_block(size_t block_bytes) {
   auto& local = cache.blocks;
-  if (local.empty()) {
-    void* got[batch];
-    auto n = spares().queue.try_dequeue_bulk(got, batch);
-    local.insert(local.end(), got, got + n);
-  }
+  if (local.empty())
+    cache.refill();
   if (local.empty())
     return ::operator new(block_bytes);
   auto* b = local.back();
@@ -59,10 +71,8 @@ void* take_block(size_t block_bytes) {
 void give_block(void* b) {
   auto& local = cache.blocks;
   local.push_back(b);
-  if (local.size() > cache_limit) {
-    spares().queue.enqueue_bulk(local.end() - batch, batch);
-    local.resize(local.size() - batch);
-  }
+  if (local.size() > cache_limit)
+    cache.spill(batch);
 }
 
 } // namespace
