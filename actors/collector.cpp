@@ -98,6 +98,62 @@ admission admit(collector_state& st, msg m, msg& out) {
   return admission::accept;
 }
 
+void collector_state::configure(const collector_params& p) {
+  bars = bar_builder{p.bar_interval_ns};
+  stale = stale_watch{};
+  stale.quiet_ns = p.stale_after_ns;
+  due.reserve(64);
+  built.reserve(64);
+  went_stale.reserve(64);
+}
+
+namespace {
+
+/// Advances the bar builder and the stale watch over one accepted event;
+/// fills st.due with the bars it completes.
+void advance(collector_state& st, const msg& m, market_key key, std::vector<symbol_id>* stale_out) {
+  auto ts = m.ts_event();
+  st.due.clear();
+  if (key.kind != 2) // built bars are not news of the symbol trading
+    on_event(st.stale, symbol_id{key.symbol}, ts);
+  if (stale_out)
+    stale_symbols(st.stale, ts, *stale_out);
+  if (st.bars.interval_ns <= 0)
+    return;
+  if (ts >= st.next_bar_close) {
+    close_due(st.bars, ts, st.due);
+    st.next_bar_close = (ts / st.bars.interval_ns + 1) * st.bars.interval_ns;
+  }
+  if (auto t = m.as<fb::Trade>())
+    if (auto bar = on_trade(st.bars, symbol_id{key.symbol}, ts, price{t->price()},
+                            quantity{t->size()}))
+      st.due.push_back(*bar);
+}
+
+} // namespace
+
+void derive(collector_state& st, const msg& accepted, std::vector<msg>& bars_out,
+            std::vector<symbol_id>& stale_out) {
+  market_key key;
+  if (!key_of(accepted, key))
+    return;
+  auto gaps_before = st.bars.gaps;
+  auto stale_before = stale_out.size();
+  advance(st, accepted, key, &stale_out);
+  st.stats.bar_gaps += st.bars.gaps - gaps_before;
+  st.stats.stale_reports += stale_out.size() - stale_before;
+  for (auto& b : st.due) {
+    auto bar = st.builder.bar({st.next_seq++, b.close_ns, accepted.ts_ingress()}, b.symbol,
+                              b.interval_s, b.open, b.high, b.low, b.close, b.volume);
+    if (b.symbol.value >= st.last.size())
+      st.last.resize(b.symbol.value + 1);
+    st.last[b.symbol.value][2] = bar;
+    ++st.stats.accepted;
+    ++st.stats.bars_built;
+    bars_out.push_back(std::move(bar));
+  }
+}
+
 void recover(collector_state& st, const msg& record) {
   if (auto h = record.as<fb::Health>()) {
     if (h->component()->string_view() == "collector") {
@@ -115,27 +171,50 @@ void recover(collector_state& st, const msg& record) {
   st.last[key.symbol][key.kind] = record;
   st.next_seq = std::max(st.next_seq, record.seq() + 1);
   ++st.stats.accepted;
+  // The bars it completed are journaled after it: only the builder moves.
+  advance(st, record, key, nullptr);
 }
 
 collector_actor::behavior_type
 collector(collector_actor::stateful_pointer<collector_state> self,
           collector_settings settings) {
+  self->state.configure(settings.params);
   if (settings.recovered)
     for (auto& m : *settings.recovered)
       recover(self->state, m);
   return {
     [self, settings](msg& m) {
+      auto& st = self->state;
       msg stamped;
-      if (admit(self->state, std::move(m), stamped) != admission::accept)
+      if (admit(st, std::move(m), stamped) != admission::accept)
         return;
-      auto kind = market_kind_of(stamped);
-      for (auto& sub : settings.subscribers)
-        if (sub.kinds & kind)
-          self->send(sub.actor, stamped);
+      auto publish = [&](const msg& e) {
+        auto kind = market_kind_of(e);
+        for (auto& sub : settings.subscribers)
+          if (sub.kinds & kind)
+            self->send(sub.actor, e);
+        if (settings.journal)
+          settings.journal->push(e);
+      };
+      // Bars built from trades are sequenced, and published, after the event
+      // that completed them.
+      st.built.clear();
+      st.went_stale.clear();
+      derive(st, stamped, st.built, st.went_stale);
+      publish(stamped);
+      for (auto& b : st.built)
+        publish(b);
       if (!settings.journal)
         return;
-      settings.journal->push(stamped);
-      auto& st = self->state;
+      for (auto s : st.went_stale) {
+        std::string text = "no market data for symbol #";
+        text += std::to_string(s.value);
+        text += " for over ";
+        text += std::to_string(st.stale.quiet_ns / 1'000'000'000);
+        text += " s";
+        settings.journal->push(st.builder.alert(stamp::caused_by(stamped),
+                                                fb::Severity::Warning, "stale_symbol", text));
+      }
       if (health_due(st, settings.health_every))
         settings.journal->push(st.builder.health(
           stamp::caused_by(stamped), "collector",

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "actors/bar_builder.hpp"
 #include "actors/caf_types.hpp"
 #include "messages/msg.hpp"
 #include "messages/msg_builder.hpp"
@@ -23,6 +24,18 @@ struct collector_stats {
   uint64_t duplicates_dropped = 0;
   uint64_t out_of_order_dropped = 0;
   uint64_t refused = 0; ///< Messages that are not market data.
+  uint64_t bars_built = 0; ///< Bars made from trades (counted in accepted too).
+  uint64_t bar_gaps = 0;   ///< Intervals with no trade between two built bars.
+  uint64_t stale_reports = 0;
+};
+
+/// What the collector derives from the events it accepts.
+struct collector_params {
+  /// Builds bars of this interval from trades (0: off, for sources that
+  /// give bars themselves).
+  int64_t bar_interval_ns = 0;
+  /// Reports a symbol with no event for this long (0: off).
+  int64_t stale_after_ns = 0;
 };
 
 /// What the collector decided about one event.
@@ -37,6 +50,14 @@ struct collector_state {
   msg_builder builder;
   std::vector<std::array<msg, kinds>> last; ///< Indexed by symbol id.
   collector_stats stats;
+  bar_builder bars{0};
+  int64_t next_bar_close = INT64_MIN; ///< When close_due may next emit.
+  stale_watch stale;
+  std::vector<built_bar> due; ///< Scratch, kept to not allocate per event.
+  std::vector<msg> built;     ///< Scratch: derive()'s bars for the actor.
+  std::vector<symbol_id> went_stale;
+
+  void configure(const collector_params& p);
 
   /// Returns the last event of `kind` (0 trade, 1 quote, 2 bar) for a symbol.
   const msg* last_event(uint32_t symbol, size_t kind) const;
@@ -46,6 +67,12 @@ struct collector_state {
 /// acceptance stamps its sequence number and records it as the last event.
 /// Returns the decision and, on acceptance, the stamped message in `out`.
 admission admit(collector_state& st, msg m, msg& out);
+
+/// Derives from an accepted event: the bars it completes (built from trades,
+/// sequenced after it) and the symbols it shows have gone stale. Appends the
+/// Bar messages to `bars_out` and the stale symbols to `stale_out`.
+void derive(collector_state& st, const msg& accepted, std::vector<msg>& bars_out,
+            std::vector<symbol_id>& stale_out);
 
 /// Kinds of market data, as a bit mask of what a subscriber wants.
 enum market_kind : uint8_t {
@@ -84,6 +111,7 @@ struct collector_settings {
   msg_sink* journal = nullptr;
   /// Journal a Health message with the counters this often (accepted events).
   uint64_t health_every = 10'000;
+  collector_params params;
   /// A journal to rebuild the state from before the first message (may be null).
   std::shared_ptr<const std::vector<msg>> recovered;
 };

@@ -189,6 +189,15 @@ void read_market(table_reader& r, synthetic_market_config& m) {
 }
 
 
+void read_collector(table_reader& r, collector_params& c) {
+  r.duration("bar_interval", c.bar_interval_ns);
+  if (c.bar_interval_ns < 0 || c.bar_interval_ns % 1'000'000'000 != 0)
+    r.fail(*r.get("bar_interval"), "bar_interval", "must be a whole number of seconds (0: off)");
+  r.duration("stale_after", c.stale_after_ns);
+  if (c.stale_after_ns < 0)
+    r.fail(*r.get("stale_after"), "stale_after", "must not be negative (0: off)");
+}
+
 void read_signal(table_reader& r, signal_params& s) {
   r.integer("sma_period", s.sma_period, 1, 10'000);
   r.integer("ema_period", s.ema_period, 1, 10'000);
@@ -351,6 +360,7 @@ engine_config parse_config(std::string_view text, const std::string& source) {
     read_section(top, "engine", c, read_engine);
     read_section(top, "scheduler", c.scheduler, read_scheduler);
     read_section(top, "market", c.market, read_market);
+    read_section(top, "collector", c.collector, read_collector);
     read_section(top, "broker", c.broker, read_broker);
     read_section(top, "signal", c.signal, read_signal);
     read_section(top, "strategy", c.strategy, read_strategy);

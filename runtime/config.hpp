@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "actors/collector.hpp"
 #include "actors/order_manager.hpp"
 #include "actors/risk_controller.hpp"
 #include "actors/signal.hpp"
@@ -51,6 +52,7 @@ struct engine_config {
   fsync_policy journal_fsync = fsync_policy::none;
   int64_t status_interval_ns = 1'000'000'000;
   synthetic_market_config market;
+  collector_params collector;
   sim_broker_config broker;
   signal_params signal;
   breakout_params strategy;

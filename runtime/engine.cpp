@@ -85,6 +85,7 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
                     {risk_, all_market_data},
                     {sig, bars}};
   cs.journal = lane();
+  cs.params = c.collector;
   cs.recovered = recovered;
   collector_ = sys.spawn(collector, cs);
 

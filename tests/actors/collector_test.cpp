@@ -100,3 +100,55 @@ TEST(collector, journals_its_counters_every_n_accepted_events) {
   EXPECT_EQ(due, 2); // after the 4th and the 8th
   EXPECT_FALSE(health_due(st, 0));
 }
+
+TEST(collector, builds_bars_from_trades_sequenced_after_the_trade_that_closed_them) {
+  constexpr int64_t minute = 60'000'000'000;
+  constexpr int64_t t0 = 1'767'625'200'000'000'000; // on a minute
+  collector_state st;
+  st.configure({minute, 0});
+  msg_builder b;
+  std::vector<msg> bars;
+  std::vector<symbol_id> stale;
+  msg out;
+  for (auto [ts, px] : {std::pair{t0 + 1, 100}, {t0 + 30'000'000'000, 105}, {t0 + minute + 5, 101}}) {
+    ASSERT_EQ(admit(st, trade_at(b, ts, 0, px * 1'000'000, 10), out), admission::accept);
+    derive(st, out, bars, stale);
+  }
+  ASSERT_EQ(bars.size(), 1u);
+  auto bar = bars[0].as<fb::Bar>();
+  ASSERT_NE(bar, nullptr);
+  EXPECT_EQ(bars[0].ts_event(), t0 + minute);
+  EXPECT_EQ(bars[0].seq(), out.seq() + 1); // after the trade that completed it
+  EXPECT_EQ(bars[0].ts_ingress(), out.ts_ingress());
+  EXPECT_EQ(bar->open(), 100'000'000);
+  EXPECT_EQ(bar->high(), 105'000'000);
+  EXPECT_EQ(bar->close(), 105'000'000);
+  EXPECT_EQ(bar->volume(), 20);
+  EXPECT_EQ(bar->interval_s(), 60u);
+  EXPECT_EQ(st.stats.bars_built, 1u);
+  EXPECT_EQ(st.last_event(0, 2)->seq(), bars[0].seq());
+  // A trade of another symbol a minute later closes the first symbol's bar.
+  ASSERT_EQ(admit(st, trade_at(b, t0 + 2 * minute + 1, 1, 50'000'000), out), admission::accept);
+  derive(st, out, bars, stale);
+  ASSERT_EQ(bars.size(), 2u);
+  EXPECT_EQ(bars[1].as<fb::Bar>()->symbol(), 0u);
+  EXPECT_EQ(bars[1].ts_event(), t0 + 2 * minute);
+}
+
+TEST(collector, reports_a_symbol_that_went_quiet) {
+  constexpr int64_t sec = 1'000'000'000;
+  collector_state st;
+  st.configure({0, 30 * sec});
+  msg_builder b;
+  std::vector<msg> bars;
+  std::vector<symbol_id> stale;
+  msg out;
+  admit(st, trade_at(b, 1 * sec, 0, 100), out);
+  derive(st, out, bars, stale);
+  admit(st, trade_at(b, 40 * sec, 1, 100), out);
+  derive(st, out, bars, stale);
+  ASSERT_EQ(stale.size(), 1u);
+  EXPECT_EQ(stale[0].value, 0u);
+  EXPECT_EQ(st.stats.stale_reports, 1u);
+  EXPECT_TRUE(bars.empty()); // no bar building asked for
+}

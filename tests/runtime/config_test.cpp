@@ -225,3 +225,11 @@ TEST(config, a_session_that_closes_before_it_opens_is_refused) {
               "test.toml:2: engine.journal_fsync:", 0),
             0u);
 }
+
+TEST(config, reads_the_collector_section_and_refuses_a_fractional_bar_interval) {
+  auto c = parse_config("[collector]\nbar_interval = \"5m\"\nstale_after = \"30s\"\n", "x.toml");
+  EXPECT_EQ(c.collector.bar_interval_ns, 300'000'000'000);
+  EXPECT_EQ(c.collector.stale_after_ns, 30'000'000'000);
+  EXPECT_EQ(error_of("[collector]\nbar_interval = \"1500ms\"\n"),
+            "test.toml:2: collector.bar_interval: must be a whole number of seconds (0: off)");
+}
