@@ -65,6 +65,26 @@ void close_due(bar_builder& b, int64_t ts, std::vector<built_bar>& out) {
       out.push_back(finish(b, p));
 }
 
+session_edge on_time(session_clock& c, int64_t ts) {
+  constexpr int64_t ns_per_day = 86'400'000'000'000;
+  if (c.open_ns == c.close_ns)
+    return session_edge::none;
+  auto day = ts >= 0 ? ts / ns_per_day : (ts + 1) / ns_per_day - 1;
+  auto tod = ts - day * ns_per_day;
+  bool inside = tod >= c.open_ns && tod < c.close_ns;
+  bool new_day = day != c.day;
+  c.day = day;
+  if (inside && (!c.in_session || new_day)) {
+    c.in_session = true;
+    return session_edge::opened;
+  }
+  if (!inside && c.in_session) {
+    c.in_session = false;
+    return session_edge::closed;
+  }
+  return session_edge::none;
+}
+
 void on_event(stale_watch& w, symbol_id sym, int64_t ts) {
   if (w.quiet_ns <= 0)
     return;

@@ -53,6 +53,23 @@ std::optional<built_bar> on_trade(bar_builder& b, symbol_id sym, int64_t ts,
 /// Emits, in symbol order, every bar whose interval ended at or before `ts`.
 void close_due(bar_builder& b, int64_t ts, std::vector<built_bar>& out);
 
+/// Marks the session's open and close from event time: each UTC day's
+/// [open, close) window, as times of day.
+struct session_clock {
+  int64_t open_ns = 0;  ///< Time of day of the open (UTC); open == close: off.
+  int64_t close_ns = 0; ///< Time of day of the close (UTC).
+  int64_t day = INT64_MIN;
+  bool in_session = false;
+};
+
+/// What crossing into `ts` means for the session.
+enum class session_edge : uint8_t { none, opened, closed };
+
+/// Advances the clock to `ts`: `opened` when the first event of a session
+/// arrives, `closed` when the first event after its close arrives (a day
+/// with no event in session gives neither).
+session_edge on_time(session_clock& c, int64_t ts);
+
 /// Notices symbols with no event for longer than a threshold, once per quiet
 /// spell: a symbol is reported stale once, and again only after it has
 /// traded (or quoted) again.

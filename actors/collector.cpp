@@ -102,6 +102,9 @@ void collector_state::configure(const collector_params& p) {
   bars = bar_builder{p.bar_interval_ns};
   stale = stale_watch{};
   stale.quiet_ns = p.stale_after_ns;
+  session = session_clock{};
+  session.open_ns = p.session_open_ns;
+  session.close_ns = p.session_close_ns;
   due.reserve(64);
   built.reserve(64);
   went_stale.reserve(64);
@@ -114,6 +117,7 @@ namespace {
 void advance(collector_state& st, const msg& m, market_key key, std::vector<symbol_id>* stale_out) {
   auto ts = m.ts_event();
   st.due.clear();
+  st.last_edge = on_time(st.session, ts);
   if (key.kind != 2) // built bars are not news of the symbol trading
     on_event(st.stale, symbol_id{key.symbol}, ts);
   if (stale_out)
@@ -206,6 +210,14 @@ collector(collector_actor::stateful_pointer<collector_state> self,
         publish(b);
       if (!settings.journal)
         return;
+      if (st.last_edge != session_edge::none) {
+        bool opened = st.last_edge == session_edge::opened;
+        settings.journal->push(st.builder.alert(
+          stamp::caused_by(stamped), fb::Severity::Info,
+          opened ? "session_open" : "session_close",
+          opened ? "the session opened (first event in session time)"
+                 : "the session closed (first event after the close)"));
+      }
       for (auto s : st.went_stale) {
         std::string text = "no market data for symbol #";
         text += std::to_string(s.value);

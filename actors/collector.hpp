@@ -36,6 +36,10 @@ struct collector_params {
   int64_t bar_interval_ns = 0;
   /// Reports a symbol with no event for this long (0: off).
   int64_t stale_after_ns = 0;
+  /// The session, as UTC times of day; its open and close are journaled as
+  /// they happen in event time (equal: off).
+  int64_t session_open_ns = (14 * 60 + 30) * 60'000'000'000LL;
+  int64_t session_close_ns = 21 * 3'600'000'000'000LL;
 };
 
 /// What the collector decided about one event.
@@ -53,6 +57,8 @@ struct collector_state {
   bar_builder bars{0};
   int64_t next_bar_close = INT64_MIN; ///< When close_due may next emit.
   stale_watch stale;
+  session_clock session;
+  session_edge last_edge = session_edge::none; ///< What the last event crossed.
   std::vector<built_bar> due; ///< Scratch, kept to not allocate per event.
   std::vector<msg> built;     ///< Scratch: derive()'s bars for the actor.
   std::vector<symbol_id> went_stale;

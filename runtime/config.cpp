@@ -189,7 +189,11 @@ void read_market(table_reader& r, synthetic_market_config& m) {
 }
 
 
+void read_time_of_day(table_reader& r, const std::string& key, int64_t& out);
+
 void read_collector(table_reader& r, collector_params& c) {
+  read_time_of_day(r, "session_open", c.session_open_ns);
+  read_time_of_day(r, "session_close", c.session_close_ns);
   r.duration("bar_interval", c.bar_interval_ns);
   if (c.bar_interval_ns < 0 || c.bar_interval_ns % 1'000'000'000 != 0)
     r.fail(*r.get("bar_interval"), "bar_interval", "must be a whole number of seconds (0: off)");

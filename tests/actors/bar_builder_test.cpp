@@ -140,3 +140,23 @@ TEST(stale_watch, is_off_without_a_threshold) {
   stale_symbols(w, t0 + 3600 * sec, out);
   EXPECT_TRUE(out.empty());
 }
+
+TEST(session_clock, marks_the_open_and_the_close_from_event_time) {
+  constexpr int64_t hour = 3600 * sec;
+  constexpr int64_t day = 24 * hour;
+  constexpr int64_t midnight = 1'767'571'200 * sec; // 2026-01-05 00:00 UTC
+  session_clock c;
+  c.open_ns = 14 * hour + 30 * minute;
+  c.close_ns = 21 * hour;
+  EXPECT_EQ(on_time(c, midnight + 9 * hour), session_edge::none);
+  EXPECT_EQ(on_time(c, midnight + 14 * hour + 30 * minute), session_edge::opened);
+  EXPECT_EQ(on_time(c, midnight + 15 * hour), session_edge::none);
+  EXPECT_EQ(on_time(c, midnight + 21 * hour), session_edge::closed);
+  EXPECT_EQ(on_time(c, midnight + 22 * hour), session_edge::none);
+  // The next day opens again, even when no event fell outside the session
+  // between the two days.
+  EXPECT_EQ(on_time(c, midnight + day + 15 * hour), session_edge::opened);
+  EXPECT_EQ(on_time(c, midnight + 2 * day + 15 * hour), session_edge::opened);
+  session_clock off;
+  EXPECT_EQ(on_time(off, midnight + 15 * hour), session_edge::none);
+}

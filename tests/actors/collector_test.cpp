@@ -152,3 +152,22 @@ TEST(collector, reports_a_symbol_that_went_quiet) {
   EXPECT_EQ(st.stats.stale_reports, 1u);
   EXPECT_TRUE(bars.empty()); // no bar building asked for
 }
+
+TEST(collector, notes_the_session_opening_and_closing_in_event_time) {
+  constexpr int64_t hour = 3'600'000'000'000;
+  constexpr int64_t midnight = 1'767'571'200'000'000'000; // 2026-01-05
+  collector_state st;
+  st.configure({}); // 14:30 to 21:00 UTC
+  msg_builder b;
+  std::vector<msg> bars;
+  std::vector<symbol_id> stale;
+  msg out;
+  std::vector<session_edge> edges;
+  for (auto h : {13, 15, 16, 22}) {
+    admit(st, trade_at(b, midnight + h * hour, 0, 100), out);
+    derive(st, out, bars, stale);
+    edges.push_back(st.last_edge);
+  }
+  EXPECT_EQ(edges, (std::vector<session_edge>{session_edge::none, session_edge::opened,
+                                              session_edge::none, session_edge::closed}));
+}
