@@ -134,6 +134,15 @@ bool msg::verify(std::string& error) const {
   return true;
 }
 
+msg msg::as_arrival(msg m, int64_t ts_ingress) {
+  if (m.use_count() != 1)
+    m = copy_of_trusted(m.bytes());
+  auto* env = flatbuffers::GetMutableRoot<fb::Envelope>(m.block_->bytes());
+  env->mutate_seq(0);
+  env->mutate_ts_ingress(ts_ingress);
+  return m;
+}
+
 msg msg::with_sequence(msg m, uint64_t seq) {
   if (m.use_count() != 1)
     m = copy_of_trusted(m.bytes());

@@ -53,6 +53,11 @@ public:
   /// stamps a private copy.
   static msg with_sequence(msg m, uint64_t seq);
 
+  /// Returns `m` restamped as a new arrival: sequence number 0 and ingress
+  /// time `ts_ingress` (a replayed event enters the process again). In
+  /// place when `m` is the only handle, like with_sequence.
+  static msg as_arrival(msg m, int64_t ts_ingress);
+
   explicit operator bool() const noexcept { return block_ != nullptr; }
 
   const uint8_t* data() const noexcept { return block_ ? block_->bytes() : nullptr; }

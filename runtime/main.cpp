@@ -50,6 +50,10 @@ int main(int argc, char** argv) {
                   "Journal file: resumed from when it exists, else created");
   bool fresh = false;
   run->add_flag("--fresh", fresh, "Start a new journal instead of resuming an existing one");
+  std::vector<std::string> replay;
+  run->add_option("--replay", replay,
+                  "Replay the market events of this journal instead of the synthetic market")
+    ->check(CLI::ExistingFile);
   run->add_option("--events", events, "Stop after this many market events");
   run->add_option("--profile", profile, "Latency profile: efficient, spin or deterministic")
     ->check(CLI::IsMember({"efficient", "spin", "deterministic"}));
@@ -100,6 +104,7 @@ int main(int argc, char** argv) {
   try {
     osprey::run_options opts;
     opts.fresh = fresh;
+    opts.replay = replay;
     return osprey::run_engine(cfg, stop_requested, std::cout, opts);
   } catch (const std::exception& e) {
     std::cerr << "osprey: " << e.what() << '\n';

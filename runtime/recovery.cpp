@@ -32,7 +32,7 @@ std::string joined(const std::vector<std::string>& names) {
 
 recovery_plan plan_recovery(const std::string& path,
                             const std::vector<std::string>& symbols,
-                            bool whole_events) {
+                            bool whole_events, bool bars_are_built) {
   auto read = read_journal(path);
   if (read.corrupt()) {
     std::string e = "journal " + path;
@@ -72,8 +72,10 @@ recovery_plan plan_recovery(const std::string& path,
   for (size_t i = 0; i < keep; ++i) {
     auto& m = all[i];
     plan.keep_bytes += 4 + m.size();
-    if (is_market_event(m))
+    if (is_market_event(m)) {
       plan.last_seq = std::max(plan.last_seq, m.seq());
+      plan.source_events += !(bars_are_built && m.type() == fb::Payload::Bar);
+    }
     plan.orders += m.type() == fb::Payload::SubmitOrder;
     plan.fills += m.type() == fb::Payload::OrderFilled;
     records->push_back(std::move(m));

@@ -30,9 +30,11 @@ struct recovery_plan {
   std::shared_ptr<const std::vector<msg>> records;
   /// Bytes of the file that hold those records; the rest is cut off.
   uint64_t keep_bytes = 0;
-  /// The sequence number of the last market event kept: the market resumes
-  /// after it.
+  /// The sequence number of the last market event kept.
   uint64_t last_seq = 0;
+  /// How many events of the market source the kept records hold: the
+  /// market resumes after them.
+  uint64_t source_events = 0;
   /// Records dropped: a torn tail, or the unfinished last event.
   uint64_t dropped_records = 0;
   uint64_t orders = 0; ///< SubmitOrder records kept.
@@ -41,12 +43,13 @@ struct recovery_plan {
 
 /// Reads the journal at `path` for a restart with the symbols `symbols`.
 /// `whole_events` cuts back to the start of the last market event (the
-/// deterministic profile). Throws std::runtime_error naming the path and the
+/// deterministic profile). `bars_are_built`: the collector builds the bars
+/// (they are not events of the source). Throws std::runtime_error naming the path and the
 /// problem when the journal cannot be resumed: unreadable, corrupt in the
 /// middle, or written for other symbols.
 recovery_plan plan_recovery(const std::string& path,
                             const std::vector<std::string>& symbols,
-                            bool whole_events);
+                            bool whole_events, bool bars_are_built = false);
 
 /// Cuts the file at `path` to `bytes`; throws std::runtime_error on failure.
 void cut_journal(const std::string& path, uint64_t bytes);

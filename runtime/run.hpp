@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <iosfwd>
+#include <string>
+#include <vector>
 
 #include "runtime/config.hpp"
 
@@ -11,6 +13,9 @@ struct run_options {
   /// Starts a new journal even when one exists (otherwise the run resumes
   /// from it: see recovery.hpp).
   bool fresh = false;
+  /// Replays the market events of a journal instead of the synthetic market
+  /// (its symbols replace the configured ones).
+  std::vector<std::string> replay;
 };
 
 /// Runs the engine on the synthetic market and simulated broker until the

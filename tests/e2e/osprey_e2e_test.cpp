@@ -380,3 +380,36 @@ TEST(osprey_binary, a_journal_of_other_symbols_is_not_resumed) {
                    dir);
   EXPECT_EQ(fresh.exit_code, 0) << fresh.err;
 }
+
+TEST(osprey_binary, replaying_a_journal_through_the_same_actors_rewrites_it_byte_for_byte) {
+  scratch_dir dir;
+  auto source = (dir / "source.journal").string();
+  auto replayed = (dir / "replayed.journal").string();
+  auto a = run({"run", "--profile", "deterministic", "--events", "20000", "--journal", source},
+               dir);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  auto b = run({"run", "--profile", "deterministic", "--replay", source, "--journal", replayed},
+               dir);
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  EXPECT_NE(b.out.find("replaying " + source), std::string::npos) << b.out;
+  EXPECT_EQ(final_positions(b.out), final_positions(a.out));
+  EXPECT_TRUE(slurp(source) == slurp(replayed)) << "the replay wrote a different journal";
+}
+
+TEST(osprey_binary, a_replay_of_a_missing_or_corrupt_journal_is_a_clear_error) {
+  scratch_dir dir;
+  auto missing = run({"run", "--replay", (dir / "nope.journal").string()}, dir);
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("nope.journal"), std::string::npos) << missing.err;
+  auto journal = (dir / "bad.journal").string();
+  ASSERT_EQ(run({"run", "--profile", "deterministic", "--events", "300", "--journal", journal},
+                dir)
+              .exit_code,
+            0);
+  corrupt_second_record(journal);
+  auto r = run({"run", "--profile", "deterministic", "--replay", journal, "--journal",
+                (dir / "out.journal").string()},
+               dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("bad.journal"), std::string::npos) << r.err;
+}

@@ -62,6 +62,18 @@ TEST(msg, stamps_a_private_copy_when_shared) {
   EXPECT_EQ(keep.seq(), 0u);
 }
 
+TEST(msg, a_replayed_event_arrives_anew_without_touching_the_original) {
+  msg_builder b;
+  auto original = msg::with_sequence(sample_trade(b), 9);
+  auto keep = original;
+  auto again = msg::as_arrival(std::move(original), 12345);
+  EXPECT_EQ(again.seq(), 0u);
+  EXPECT_EQ(again.ts_ingress(), 12345);
+  EXPECT_EQ(again.ts_event(), keep.ts_event());
+  EXPECT_EQ(keep.seq(), 9u); // shared: stamped a private copy
+  EXPECT_NE(keep.ts_ingress(), 12345);
+}
+
 TEST(msg, parse_accepts_a_valid_buffer) {
   msg_builder b;
   auto m = sample_trade(b);

@@ -1,0 +1,41 @@
+#include "runtime/market_feed.hpp"
+
+#include <stdexcept>
+
+#include "runtime/journal_reader.hpp"
+
+namespace osprey {
+
+journal_feed::journal_feed(const std::string& path, std::vector<std::string>& symbols) {
+  auto read = read_journal(path);
+  if (read.corrupt())
+    throw std::runtime_error("journal " + path + ": " + read.error);
+  for (auto& m : read.messages) {
+    if (auto dir = m.as<fb::SymbolDirectory>()) {
+      if (symbols.empty())
+        for (auto n : *dir->names())
+          symbols.push_back(n->str());
+      continue;
+    }
+    auto t = m.type();
+    bool market = t == fb::Payload::Trade || t == fb::Payload::Quote || t == fb::Payload::Bar;
+    // seq != 0: what the collector accepted (and built), not derived copies.
+    if (market && m.seq() != 0)
+      events_.push_back(std::move(m));
+  }
+  if (symbols.empty())
+    throw std::runtime_error("journal " + path + ": no SymbolDirectory record");
+}
+
+std::optional<int64_t> journal_feed::peek_time() {
+  if (next_ >= events_.size())
+    return std::nullopt;
+  return events_[next_].ts_event();
+}
+
+msg journal_feed::next(int64_t ts_ingress) {
+  // Handed out once: the feed drops its handle so the event is stamped in place.
+  return msg::as_arrival(std::move(events_[next_++]), ts_ingress);
+}
+
+} // namespace osprey

@@ -1,0 +1,59 @@
+#pragma once
+
+// Where `osprey run` takes its market events from: the synthetic market, a
+// journal of an earlier run, or CSV files. Each gives events in event-time
+// order, stamped as they enter the process.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapters/synthetic_market.hpp"
+#include "messages/msg.hpp"
+#include "messages/symbol_table.hpp"
+
+namespace osprey {
+
+class market_feed {
+public:
+  virtual ~market_feed() = default;
+
+  /// Returns the event time of the next event, or nullopt when there is none.
+  virtual std::optional<int64_t> peek_time() = 0;
+
+  /// Returns the next event stamped with `ts_ingress` (peek_time() must have
+  /// said there is one).
+  virtual msg next(int64_t ts_ingress) = 0;
+};
+
+/// The synthetic market: never runs dry.
+class synthetic_feed final : public market_feed {
+public:
+  synthetic_feed(const synthetic_market_config& cfg, const symbol_table& symbols)
+    : market_(cfg, symbols) {}
+  std::optional<int64_t> peek_time() override { return market_.peek_time(); }
+  msg next(int64_t ts_ingress) override { return market_.next(ts_ingress); }
+
+private:
+  synthetic_market market_;
+};
+
+/// The market events (trades, quotes, bars the collector sequenced) of a
+/// journal, in the order it recorded them, arriving anew.
+class journal_feed final : public market_feed {
+public:
+  /// Reads the journal at `path`; throws std::runtime_error naming the path
+  /// when it cannot be read or is corrupt before its end (a torn tail is
+  /// tolerated). `symbols` receives the journal's symbol names, in order.
+  journal_feed(const std::string& path, std::vector<std::string>& symbols);
+  std::optional<int64_t> peek_time() override;
+  msg next(int64_t ts_ingress) override;
+
+private:
+  std::vector<msg> events_;
+  size_t next_ = 0;
+};
+
+} // namespace osprey
