@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/csv_replay.hpp"
 #include "adapters/synthetic_market.hpp"
 #include "messages/msg.hpp"
 #include "messages/symbol_table.hpp"
@@ -54,6 +55,27 @@ public:
 private:
   std::vector<msg> events_;
   size_t next_ = 0;
+};
+
+/// The events of CSV files (bars, trades, quotes; see csv_replay.hpp),
+/// merged by event time. Rows that cannot be used are reported, not fed.
+class csv_feed final : public market_feed {
+public:
+  /// Opens the files; `symbols` receives the symbols they name. Throws
+  /// std::runtime_error naming a file that is missing or unreadable.
+  csv_feed(std::vector<std::string> paths, const csv_replay_options& options,
+           symbol_table& symbols)
+    : replay_(std::move(paths), options, symbols) {}
+  std::optional<int64_t> peek_time() override { return replay_.peek_time(); }
+  msg next(int64_t ts_ingress) override {
+    msg m;
+    replay_.next(m);
+    return msg::as_arrival(std::move(m), ts_ingress);
+  }
+  const replay_report& report() const noexcept { return replay_.report(); }
+
+private:
+  csv_replay replay_;
 };
 
 } // namespace osprey

@@ -1,5 +1,6 @@
 #include "runtime/run.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -103,12 +104,33 @@ namespace {
 std::unique_ptr<market_feed> open_feed(const run_options& opts, engine_config& cfg) {
   if (opts.replay.empty())
     return nullptr;
+  auto is_csv = [](const std::string& p) {
+    return p.size() > 4 && p.compare(p.size() - 4, 4, ".csv") == 0;
+  };
+  if (std::all_of(opts.replay.begin(), opts.replay.end(), is_csv)) {
+    symbol_table names;
+    auto feed = std::make_unique<csv_feed>(opts.replay, csv_replay_options{}, names);
+    cfg.market.symbols = names.names();
+    return feed;
+  }
   if (opts.replay.size() != 1)
-    throw std::runtime_error("--replay: give one journal file");
+    throw std::runtime_error("--replay: give CSV files, or one journal");
   std::vector<std::string> names;
   auto feed = std::make_unique<journal_feed>(opts.replay[0], names);
   cfg.market.symbols = names;
   return feed;
+}
+
+/// Prints what a CSV replay skipped, if anything.
+void print_replay_report(std::ostream& out, const market_feed* feed) {
+  auto csv = dynamic_cast<const csv_feed*>(feed);
+  if (!csv)
+    return;
+  auto& r = csv->report();
+  out << "replay: " << r.rows << " rows read, " << r.messages << " events fed, "
+      << r.skipped() << " rows skipped\n";
+  for (auto& p : r.problems)
+    out << "  " << p << "\n";
 }
 
 } // namespace
@@ -270,6 +292,7 @@ int run_engine(const engine_config& config, const std::atomic<bool>& stop,
   if (journal)
     journal->close();
   print_summary(out, cfg, symbols, injected.load(), final_stats, journal.get());
+  print_replay_report(out, market.get());
   if (journal && journal->write_errors() > 0) {
     out << "osprey: journal write errors: " << journal->last_error() << std::endl;
     return 1;
