@@ -66,7 +66,7 @@ pillar_score score_institutional(const institutional_features& f) {
 
 pillar_score score_narrative(const narrative_features& f) {
   pillar_score p{"narrative", false, 0, {}};
-  add(p, "mentions", f.mentions, ramp(f.mentions, 0, 50), "%.0f mentions in the window");
+  add(p, "mentions", f.mentions, ramp(f.mentions, 0, 50), "%.0f mention(s) in the window");
   add(p, "mention velocity", f.velocity, ramp(f.velocity, 1.0, 5.0),
       "mentions at %.1fx their baseline rate");
   add(p, "sentiment", f.sentiment, ramp(f.sentiment, -0.5, 0.5), "mean sentiment %+.2f");
@@ -85,9 +85,9 @@ pillar_score score_narrative(const narrative_features& f) {
 pillar_score score_other(const other_features& f) {
   pillar_score p{"other", false, 0, {}};
   add(p, "breakout", f.breakout_pct, ramp(f.breakout_pct, 0, 5),
-      "close %.1f%% above the prior high");
+      "close %+.1f%% vs the prior 20-day high");
   add(p, "base", f.base_length_days, ramp(f.base_length_days, 5, 60),
-      "broke out of a %.0f-day base");
+      "the prior high held for %.0f days");
   add(p, "trend", f.trend_pct, ramp(f.trend_pct, -5, 15), "close %+.1f%% vs its 50-day average");
   add(p, "room to highs", f.from_high_pct, 100.0 - ramp(f.from_high_pct, 0, 30),
       "%.1f%% below the 52-week high");
