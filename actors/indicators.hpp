@@ -13,6 +13,16 @@
 // - A period below 1 is a configuration error; such an indicator is never
 //   ready and its value stays NaN.
 // - `reset()` returns to the just-constructed state without allocating.
+// - Indicators with several outputs (MACD, Bollinger, ADX, stochastic) give
+//   each output its own accessor, NaN until that output's warm-up; `ready()`
+//   is true once every output is, and `value()` is the main output.
+//
+// This header holds the basic averages and extremes; the other families are
+// in indicators_trend.hpp (WMA, MACD), indicators_volatility.hpp (rolling
+// standard deviation, z-score, Bollinger, ATR, realized volatility),
+// indicators_momentum.hpp (stochastic, ADX, rate of change, relative
+// strength), indicators_volume.hpp (OBV, VWAP, volume ratio) and
+// indicators_levels.hpp (N-bar breakouts, gaps).
 
 #include <algorithm>
 #include <cmath>
@@ -332,5 +342,83 @@ double value_before_update(Indicator& indicator, Args... args) noexcept {
   indicator.update(args...);
   return before;
 }
+
+/// One bar for the bar-based indicators (ATR, ADX, stochastic, OBV, VWAP,
+/// breakouts, gaps): plain doubles, converted from fixed-point at the call
+/// site. A bar with any non-finite field is ignored by every indicator.
+struct bar_input {
+  double open = 0.0;
+  double high = 0.0;
+  double low = 0.0;
+  double close = 0.0;
+  double volume = 0.0;
+};
+
+/// Returns true when every field of `b` is finite (the bar may be used).
+inline bool is_finite(const bar_input& b) noexcept {
+  return std::isfinite(b.open) && std::isfinite(b.high) && std::isfinite(b.low)
+         && std::isfinite(b.close) && std::isfinite(b.volume);
+}
+
+/// Wilder's true range of bar `b` after a bar that closed at `prev_close`:
+/// max(high - low, |high - prev_close|, |low - prev_close|).
+inline double true_range(const bar_input& b, double prev_close) noexcept {
+  return std::max({b.high - b.low, std::abs(b.high - prev_close),
+                   std::abs(b.low - prev_close)});
+}
+
+namespace detail {
+
+/// A running sum with Neumaier compensation: the rounding error of every
+/// addition is recovered exactly and carried separately, so adding and later
+/// subtracting the same values (a rolling window, a huge outlier passing
+/// through) leaves no residue beyond the last bits.
+class compensated_sum {
+public:
+  /// Adds `x` to the sum.
+  void add(double x) noexcept {
+    const double t = sum_ + x;
+    compensation_ += std::abs(sum_) >= std::abs(x) ? (sum_ - t) + x
+                                                   : (x - t) + sum_;
+    sum_ = t;
+  }
+
+  /// Adds another compensated sum, both of its parts, without rounding it
+  /// to one double first.
+  void add(const compensated_sum& other) noexcept {
+    add(other.sum_);
+    add(other.compensation_);
+  }
+
+  /// Subtracts another compensated sum, both of its parts.
+  void subtract(const compensated_sum& other) noexcept {
+    add(-other.sum_);
+    add(-other.compensation_);
+  }
+
+  /// Adds a * b exactly: the product and its rounding error (from an fma).
+  void add_product(double a, double b) noexcept {
+    const double p = a * b;
+    add(p);
+    add(std::fma(a, b, -p));
+  }
+
+  /// Returns the sum rounded to one double.
+  double value() const noexcept {
+    return sum_ + compensation_;
+  }
+
+  /// Returns the sum to zero.
+  void reset() noexcept {
+    sum_ = 0.0;
+    compensation_ = 0.0;
+  }
+
+private:
+  double sum_ = 0.0;
+  double compensation_ = 0.0;
+};
+
+} // namespace detail
 
 } // namespace osprey::ind
