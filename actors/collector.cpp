@@ -62,10 +62,38 @@ uint8_t market_kind_of(const msg& m) noexcept {
       return quotes;
     case fb::Payload::Bar:
       return bars;
+    case fb::Payload::NewsItem:
+      return news;
     default:
       return 0;
   }
 }
+
+namespace {
+
+/// Remembers a news id; returns false when it was already seen.
+bool remember_news(collector_state& st, const std::string& id) {
+  if (id.empty())
+    return true; // no id: nothing to compare by
+  if (st.news_seen.contains(id))
+    return false;
+  if (st.news_ring.size() < collector_state::news_ids_kept) {
+    st.news_ring.push_back(id);
+  } else {
+    st.news_seen.erase(st.news_ring[st.news_next]);
+    st.news_ring[st.news_next] = id;
+    st.news_next = (st.news_next + 1) % collector_state::news_ids_kept;
+  }
+  st.news_seen.insert(id);
+  return true;
+}
+
+std::string news_id(const msg& m) {
+  auto n = m.as<fb::NewsItem>();
+  return n && n->id() ? n->id()->str() : std::string{};
+}
+
+} // namespace
 
 const msg* collector_state::last_event(uint32_t symbol, size_t kind) const {
   if (symbol >= last.size() || kind >= kinds || !last[symbol][kind])
@@ -74,6 +102,16 @@ const msg* collector_state::last_event(uint32_t symbol, size_t kind) const {
 }
 
 admission admit(collector_state& st, msg m, msg& out) {
+  if (m.type() == fb::Payload::NewsItem) {
+    if (!remember_news(st, news_id(m))) {
+      ++st.stats.duplicates_dropped;
+      return admission::duplicate;
+    }
+    out = msg::with_sequence(std::move(m), st.next_seq++);
+    ++st.stats.accepted;
+    ++st.stats.news;
+    return admission::accept;
+  }
   market_key key;
   if (!key_of(m, key)) {
     ++st.stats.refused;
@@ -164,6 +202,13 @@ void recover(collector_state& st, const msg& record) {
       st.stats.duplicates_dropped = h->duplicates_dropped();
       st.stats.out_of_order_dropped = h->out_of_order_dropped();
     }
+    return;
+  }
+  if (record.type() == fb::Payload::NewsItem && record.seq() != 0) {
+    remember_news(st, news_id(record));
+    st.next_seq = std::max(st.next_seq, record.seq() + 1);
+    ++st.stats.accepted;
+    ++st.stats.news;
     return;
   }
   market_key key;

@@ -8,6 +8,8 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "actors/bar_builder.hpp"
@@ -27,6 +29,7 @@ struct collector_stats {
   uint64_t bars_built = 0; ///< Bars made from trades (counted in accepted too).
   uint64_t bar_gaps = 0;   ///< Intervals with no trade between two built bars.
   uint64_t stale_reports = 0;
+  uint64_t news = 0; ///< News items accepted (also counted in accepted).
 };
 
 /// What the collector derives from the events it accepts.
@@ -61,6 +64,12 @@ struct collector_state {
   session_edge last_edge = session_edge::none; ///< What the last event crossed.
   std::vector<built_bar> due; ///< Scratch, kept to not allocate per event.
   std::vector<msg> built;     ///< Scratch: derive()'s bars for the actor.
+  /// Ids of recent news items, to drop a story delivered twice (a ring of
+  /// the last news_ids_kept ids and a set over it).
+  static constexpr size_t news_ids_kept = 4096;
+  std::vector<std::string> news_ring;
+  size_t news_next = 0;
+  std::unordered_set<std::string> news_seen;
   std::vector<symbol_id> went_stale;
 
   void configure(const collector_params& p);
@@ -86,6 +95,7 @@ enum market_kind : uint8_t {
   quotes = 2,
   bars = 4,
   all_market_data = trades | quotes | bars,
+  news = 8, ///< News and social items (not market data: asked for separately).
 };
 
 /// An actor and the kinds of market data it receives.

@@ -83,7 +83,7 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   cs.subscribers = {{broker, quotes},
                     {orders_, trades | bars},
                     {risk_, all_market_data},
-                    {sig, bars}};
+                    {sig, bars | news}};
   cs.journal = lane();
   cs.params = c.collector;
   cs.recovered = recovered;

@@ -44,6 +44,10 @@ int main(int argc, char** argv) {
   uint64_t seed = 0, events = 0;
   run->add_option("--config", config_path, "TOML configuration file")
     ->check(CLI::ExistingFile);
+  std::vector<std::string> news_files;
+  run->add_option("--news", news_files,
+                  "News items (JSON Lines, Alpaca's fields) merged into the market by time")
+    ->check(CLI::ExistingFile);
   run->add_option("--duration", duration, "Stop after this long (e.g. 30s, 2m)");
   run->add_option("--seed", seed, "Seed of the synthetic market");
   run->add_option("--journal", journal_path,
@@ -105,6 +109,7 @@ int main(int argc, char** argv) {
     osprey::run_options opts;
     opts.fresh = fresh;
     opts.replay = replay;
+    opts.news = news_files;
     return osprey::run_engine(cfg, stop_requested, std::cout, opts);
   } catch (const std::exception& e) {
     std::cerr << "osprey: " << e.what() << '\n';

@@ -1,5 +1,6 @@
 #include "runtime/market_feed.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "runtime/journal_reader.hpp"
@@ -18,7 +19,8 @@ journal_feed::journal_feed(const std::string& path, std::vector<std::string>& sy
       continue;
     }
     auto t = m.type();
-    bool market = t == fb::Payload::Trade || t == fb::Payload::Quote || t == fb::Payload::Bar;
+    bool market = t == fb::Payload::Trade || t == fb::Payload::Quote || t == fb::Payload::Bar
+                  || t == fb::Payload::NewsItem;
     // seq != 0: what the collector accepted (and built), not derived copies.
     if (market && m.seq() != 0)
       events_.push_back(std::move(m));
@@ -36,6 +38,31 @@ std::optional<int64_t> journal_feed::peek_time() {
 msg journal_feed::next(int64_t ts_ingress) {
   // Handed out once: the feed drops its handle so the event is stamped in place.
   return msg::as_arrival(std::move(events_[next_++]), ts_ingress);
+}
+
+with_news::with_news(std::unique_ptr<market_feed> market, std::vector<msg> news)
+  : market_(std::move(market)), news_(std::move(news)) {
+  std::stable_sort(news_.begin(), news_.end(),
+                   [](const msg& a, const msg& b) { return a.ts_event() < b.ts_event(); });
+}
+
+bool with_news::news_first() {
+  if (next_news_ >= news_.size())
+    return false;
+  auto market = market_->peek_time();
+  return !market || news_[next_news_].ts_event() < *market;
+}
+
+std::optional<int64_t> with_news::peek_time() {
+  if (news_first())
+    return news_[next_news_].ts_event();
+  return market_->peek_time();
+}
+
+msg with_news::next(int64_t ts_ingress) {
+  if (news_first())
+    return msg::as_arrival(std::move(news_[next_news_++]), ts_ingress);
+  return market_->next(ts_ingress);
 }
 
 } // namespace osprey

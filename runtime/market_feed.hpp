@@ -57,6 +57,24 @@ private:
   size_t next_ = 0;
 };
 
+/// Another feed with news items merged in by event time (a market event
+/// and a news item at the same time: the market event first).
+class with_news final : public market_feed {
+public:
+  /// `news`: NewsItem messages in any order (sorted here, stable).
+  with_news(std::unique_ptr<market_feed> market, std::vector<msg> news);
+  std::optional<int64_t> peek_time() override;
+  msg next(int64_t ts_ingress) override;
+  const market_feed& market() const noexcept { return *market_; }
+
+private:
+  bool news_first();
+
+  std::unique_ptr<market_feed> market_;
+  std::vector<msg> news_;
+  size_t next_news_ = 0;
+};
+
 /// The events of CSV files (bars, trades, quotes; see csv_replay.hpp),
 /// merged by event time. Rows that cannot be used are reported, not fed.
 class csv_feed final : public market_feed {

@@ -17,6 +17,7 @@
 #include "runtime/engine.hpp"
 #include "runtime/journal_writer.hpp"
 #include "runtime/market_feed.hpp"
+#include "adapters/news_replay.hpp"
 #include "runtime/recovery.hpp"
 
 namespace osprey {
@@ -123,6 +124,8 @@ std::unique_ptr<market_feed> open_feed(const run_options& opts, engine_config& c
 
 /// Prints what a CSV replay skipped, if anything.
 void print_replay_report(std::ostream& out, const market_feed* feed) {
+  if (auto merged = dynamic_cast<const with_news*>(feed))
+    feed = &merged->market();
   auto csv = dynamic_cast<const csv_feed*>(feed);
   if (!csv)
     return;
@@ -176,6 +179,17 @@ int run_engine(const engine_config& config, const std::atomic<bool>& stop,
              wall ? &wall_clock_ns : nullptr, plan.records};
   std::unique_ptr<market_feed> market =
     replay ? std::move(replay) : std::make_unique<synthetic_feed>(cfg.market, symbols);
+  if (!opts.news.empty()) {
+    std::vector<msg> items;
+    for (auto& f : opts.news) {
+      auto r = read_news(f);
+      for (auto& p : r.problems)
+        out << "news: skipped " << p.file << ":" << p.line << ": " << p.what << "\n";
+      items.insert(items.end(), r.items.begin(), r.items.end());
+    }
+    out << "news: " << items.size() << " items from " << opts.news.size() << " file(s)\n";
+    market = std::make_unique<with_news>(std::move(market), std::move(items));
+  }
   // Durations in event time count from the start of the market, resumed or
   // not; wall-clock pacing starts from where this process picks up.
   auto market_origin = market->peek_time().value_or(0);

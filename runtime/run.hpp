@@ -16,6 +16,8 @@ struct run_options {
   /// Replays the market events of a journal instead of the synthetic market
   /// (its symbols replace the configured ones).
   std::vector<std::string> replay;
+  /// News files (JSON Lines) merged into the market by event time.
+  std::vector<std::string> news;
 };
 
 /// Runs the engine on the synthetic market and simulated broker until the

@@ -171,3 +171,20 @@ TEST(collector, notes_the_session_opening_and_closing_in_event_time) {
   EXPECT_EQ(edges, (std::vector<session_edge>{session_edge::none, session_edge::opened,
                                               session_edge::none, session_edge::closed}));
 }
+
+TEST(collector, sequences_news_and_drops_a_story_delivered_twice) {
+  collector_state st;
+  msg_builder b;
+  msg out;
+  std::string_view syms[] = {"ACME"};
+  ASSERT_EQ(admit(st, b.news({0, 5, 5}, "n1", "Acme beats", "", syms, "wire"), out),
+            admission::accept);
+  EXPECT_EQ(out.seq(), 1u);
+  EXPECT_EQ(market_kind_of(out), news);
+  EXPECT_EQ(admit(st, b.news({0, 6, 6}, "n1", "Acme beats", "", syms, "other wire"), out),
+            admission::duplicate);
+  ASSERT_EQ(admit(st, b.news({0, 7, 7}, "", "No id", "", syms, "wire"), out),
+            admission::accept); // without an id there is nothing to compare
+  EXPECT_EQ(st.stats.news, 2u);
+  EXPECT_EQ(st.stats.duplicates_dropped, 1u);
+}
