@@ -10,6 +10,7 @@
 
 #include "actors/narrative.hpp"
 #include "actors/run_features.hpp"
+#include "adapters/csv_fields.hpp"
 #include "adapters/csv_replay.hpp"
 #include "adapters/news_replay.hpp"
 #include "messages/symbol_table.hpp"
@@ -45,21 +46,7 @@ std::string number(double x) {
 }
 
 std::string date_of(int64_t ts) {
-  auto days = ts / 86'400'000'000'000;
-  // Civil date from days since the epoch (proleptic Gregorian).
-  days += 719468;
-  auto era = (days >= 0 ? days : days - 146096) / 146097;
-  auto doe = days - era * 146097;
-  auto yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  auto y = yoe + era * 400;
-  auto doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  auto mp = (5 * doy + 2) / 153;
-  auto d = doy - (153 * mp + 2) / 5 + 1;
-  auto m = mp < 10 ? mp + 3 : mp - 9;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y + (m <= 2)),
-                static_cast<long long>(m), static_cast<long long>(d));
-  return buf;
+  return csv::format_time(ts).substr(0, 10);
 }
 
 /// Daily bars per symbol name from the data files.

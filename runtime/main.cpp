@@ -9,7 +9,9 @@
 
 #include "runtime/config.hpp"
 #include "runtime/journal_command.hpp"
+#include "runtime/evaluate_command.hpp"
 #include "runtime/run.hpp"
+#include "runtime/signals_command.hpp"
 
 #ifndef OSPREY_VERSION
 #  define OSPREY_VERSION "0.0.0"
@@ -56,7 +58,8 @@ int main(int argc, char** argv) {
   run->add_flag("--fresh", fresh, "Start a new journal instead of resuming an existing one");
   std::vector<std::string> replay;
   run->add_option("--replay", replay,
-                  "Replay the market events of this journal instead of the synthetic market")
+                  "Replay CSV files (bars, trades, quotes) or one journal instead of the "
+                  "synthetic market")
     ->check(CLI::ExistingFile);
   run->add_option("--events", events, "Stop after this many market events");
   run->add_option("--profile", profile, "Latency profile: efficient, spin or deterministic")
@@ -67,10 +70,27 @@ int main(int argc, char** argv) {
   std::string journal_file;
   journal->add_option("PATH", journal_file, "Journal file")->required();
 
+  auto* signals = app.add_subcommand(
+    "signals", "Print every indicator's value per bar of CSV files, as CSV");
+  std::vector<std::string> signal_files;
+  std::string indicator_list = osprey::default_indicator_list;
+  signals->add_option("FILE", signal_files, "CSV bar files")->required()->check(CLI::ExistingFile);
+  signals->add_option("--indicators", indicator_list,
+                      "Comma-separated name:param:param (default: the classic six)");
+
+  auto* history = app.add_subcommand("history", "List the stored evaluations of a ticker");
+  std::string history_ticker, history_path = "osprey-history.sqlite";
+  history->add_option("TICKER", history_ticker, "Ticker")->required();
+  history->add_option("--history", history_path, "Evaluation history database");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*journal)
     return osprey::print_journal(journal_file, std::cout, std::cerr);
+  if (*signals)
+    return osprey::signals_command(signal_files, indicator_list, std::cout, std::cerr);
+  if (*history)
+    return osprey::history_command(history_ticker, history_path, std::cout, std::cerr);
 
   osprey::engine_config cfg;
   try {
