@@ -11,7 +11,14 @@
 #include "runtime/journal_command.hpp"
 #include "runtime/evaluate_command.hpp"
 #include "runtime/run.hpp"
+#include "runtime/sentiment_command.hpp"
+#include "actors/news_events.hpp"
+#include "actors/sentiment.hpp"
 #include "runtime/signals_command.hpp"
+
+#ifndef OSPREY_SOURCE_DIR
+#  define OSPREY_SOURCE_DIR "."
+#endif
 
 #ifndef OSPREY_VERSION
 #  define OSPREY_VERSION "0.0.0"
@@ -83,7 +90,62 @@ int main(int argc, char** argv) {
   history->add_option("TICKER", history_ticker, "Ticker")->required();
   history->add_option("--history", history_path, "Evaluation history database");
 
+  auto* sentiment = app.add_subcommand(
+    "sentiment", "Score news texts: sentiment, tickers and event tags (stdin when no TEXT)");
+  std::vector<std::string> sentiment_texts;
+  bool sentiment_json = false, sentiment_plain = false;
+  std::string lexicon_option;
+  sentiment->add_option("TEXT", sentiment_texts, "Texts to score (default: one per line on stdin)");
+  sentiment->add_flag("--json", sentiment_json, "One JSON object per text");
+  sentiment->add_flag("--plain-vader", sentiment_plain, "Plain VADER instead of the finance model");
+
+  auto* evaluate = app.add_subcommand(
+    "evaluate", "Evaluate breakout runs: three pillars, run score, verdict, comparable set-ups");
+  osprey::evaluate_options eval;
+  evaluate->add_option("TICKER", eval.tickers, "Tickers")->required();
+  evaluate->add_option("--data", eval.data, "CSV daily bar files")->required()
+    ->check(CLI::ExistingFile);
+  evaluate->add_option("--news", eval.news, "News files (JSON Lines)")->check(CLI::ExistingFile);
+  evaluate->add_flag("--json", eval.json, "Print JSON");
+  evaluate->add_option("--history", eval.history_path, "Evaluation history database");
+  for (auto* sub : {sentiment, evaluate})
+    sub->add_option("--lexicon", lexicon_option,
+                    "VADER lexicon (default: node_modules/vader-sentiment, installed by "
+                    "scripts/setup, then ../shared/data/lexicons)");
+
   CLI11_PARSE(app, argc, argv);
+
+  // The lexicon: as given, else beside the working directory, else beside
+  // the sources the binary was built from.
+  auto lexicon_path = osprey::find_sentiment_lexicon(lexicon_option, ".");
+  if (lexicon_path.empty())
+    lexicon_path = osprey::find_sentiment_lexicon("", OSPREY_SOURCE_DIR);
+  if (*sentiment)
+    return osprey::sentiment_command(sentiment_texts, sentiment_json, sentiment_plain,
+                                     lexicon_path, std::cin, std::cout, std::cerr);
+  if (*evaluate) {
+    std::string error;
+    auto lexicon = osprey::sentiment::lexicon::load(lexicon_path, error);
+    if (!lexicon) {
+      std::cerr << "osprey evaluate: " << (lexicon_path.empty() ? "no VADER lexicon found "
+                                                                    "(run scripts/setup)"
+                                                                  : error)
+                << "\n";
+      return 2;
+    }
+    auto model = osprey::sentiment::analyzer::finance_model(std::move(*lexicon));
+    auto read = [&model](const std::string& text) {
+      osprey::headline_reading r;
+      r.sentiment = model.score(text).compound;
+      for (auto& hit : osprey::sentiment::detect_events(text)) {
+        auto d = osprey::sentiment::direction(hit.tag);
+        r.bullish_events += d > 0;
+        r.bearish_events += d < 0;
+      }
+      return r;
+    };
+    return osprey::evaluate_command(eval, read, std::cout, std::cerr);
+  }
 
   if (*journal)
     return osprey::print_journal(journal_file, std::cout, std::cerr);

@@ -1,1 +1,237 @@
-// Placeholder: filled in by the work on issue 4.
+#include "runtime/sentiment_command.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <istream>
+#include <ostream>
+
+#include "actors/news_events.hpp"
+#include "actors/sentiment.hpp"
+
+namespace osprey {
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  size_t len = 0;
+  uint32_t cp = 0;
+  if (c < 0x80)
+    return 1;
+  if ((c & 0xe0) == 0xc0) {
+    len = 2;
+    cp = c & 0x1f;
+  } else if ((c & 0xf0) == 0xe0) {
+    len = 3;
+    cp = c & 0x0f;
+  } else if ((c & 0xf8) == 0xf0) {
+    len = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size())
+    return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((b(i + k) & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3f);
+  }
+  // Reject overlong forms, surrogates and values beyond Unicode.
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+      (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+    return 0;
+  return len;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+void print_item(std::string_view text, const sentiment::scores& s, sentiment::polarity label,
+                const std::vector<sentiment::ticker_hit>& tickers,
+                const std::vector<sentiment::event_hit>& events, bool json, std::ostream& out) {
+  if (json) {
+    std::string line = "{\"text\":\"";
+    line += json_escape(text);
+    line += "\",\"compound\":";
+    line += fixed(s.compound, 4);
+    line += ",\"pos\":";
+    line += fixed(s.pos, 3);
+    line += ",\"neu\":";
+    line += fixed(s.neu, 3);
+    line += ",\"neg\":";
+    line += fixed(s.neg, 3);
+    line += ",\"label\":\"";
+    line += sentiment::to_string(label);
+    line += "\",\"tickers\":[";
+    for (size_t i = 0; i < tickers.size(); ++i) {
+      line += i ? ",{\"symbol\":\"" : "{\"symbol\":\"";
+      line += json_escape(tickers[i].symbol);
+      line += "\",\"source\":\"";
+      line += sentiment::to_string(tickers[i].source);
+      line += "\"}";
+    }
+    line += "],\"events\":[";
+    for (size_t i = 0; i < events.size(); ++i) {
+      line += i ? ",{\"tag\":\"" : "{\"tag\":\"";
+      line += sentiment::to_string(events[i].tag);
+      line += "\",\"confidence\":";
+      line += fixed(events[i].confidence, 2);
+      line += "}";
+    }
+    line += "]}\n";
+    out << line;
+    return;
+  }
+  std::string line = "compound=";
+  line += fixed(s.compound, 4);
+  line += " pos=";
+  line += fixed(s.pos, 3);
+  line += " neu=";
+  line += fixed(s.neu, 3);
+  line += " neg=";
+  line += fixed(s.neg, 3);
+  line += " label=";
+  line += sentiment::to_string(label);
+  line += " tickers=";
+  for (size_t i = 0; i < tickers.size(); ++i) {
+    if (i)
+      line += ',';
+    line += tickers[i].symbol;
+  }
+  if (tickers.empty())
+    line += '-';
+  line += " events=";
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (i)
+      line += ',';
+    line += sentiment::to_string(events[i].tag);
+    line += ':';
+    line += fixed(events[i].confidence, 2);
+  }
+  if (events.empty())
+    line += '-';
+  line += " text=\"";
+  line += json_escape(text);
+  line += "\"\n";
+  out << line;
+}
+
+} // namespace
+
+std::vector<std::string> default_sentiment_lexicon_paths(const std::string& project_dir) {
+  const std::filesystem::path base(project_dir.empty() ? "." : project_dir);
+  return {(base / "node_modules" / "vader-sentiment" / "vader_lexicon.txt").string(),
+          (base / ".." / "shared" / "data" / "lexicons" / "vader_lexicon.txt").string()};
+}
+
+std::string find_sentiment_lexicon(const std::string& configured, const std::string& project_dir) {
+  if (!configured.empty())
+    return configured;
+  for (const auto& p : default_sentiment_lexicon_paths(project_dir)) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec))
+      return p;
+  }
+  return {};
+}
+
+std::string json_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t len = utf8_sequence(text, i);
+    if (len == 0) {
+      out += "\\ufffd";
+      ++i;
+      continue;
+    }
+    if (len > 1) {
+      out.append(text.substr(i, len));
+      i += len;
+      continue;
+    }
+    const char c = text[i++];
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+int sentiment_command(const std::vector<std::string>& texts, bool json, bool plain_vader,
+                      const std::string& lexicon_path, std::istream& in, std::ostream& out,
+                      std::ostream& err, const sentiment::ticker_universe& universe) {
+  const std::string path = find_sentiment_lexicon(lexicon_path, ".");
+  if (path.empty()) {
+    err << "sentiment: no VADER lexicon found; pass --lexicon PATH, or run "
+           "`npm install vader-sentiment` in the project directory. Looked for:";
+    for (const auto& p : default_sentiment_lexicon_paths("."))
+      err << ' ' << p;
+    err << '\n';
+    return 2;
+  }
+  std::string error;
+  auto lex = sentiment::lexicon::load(path, error);
+  if (!lex) {
+    err << "sentiment: " << error << '\n';
+    return 2;
+  }
+  auto model = plain_vader ? sentiment::analyzer::plain_vader(std::move(*lex))
+                           : sentiment::analyzer::finance_model(std::move(*lex));
+
+  std::vector<sentiment::ticker_hit> tickers;
+  std::vector<sentiment::event_hit> events;
+  std::vector<std::string_view> words;
+  auto run_one = [&](std::string_view text) {
+    const sentiment::scores s = model.score(text);
+    tickers.clear();
+    universe.extract(text.substr(0, std::min(text.size(), sentiment::max_text_bytes)), tickers);
+    // Events read the same tokens the scorer just produced.
+    words.clear();
+    const std::string_view low = model.last_lower();
+    for (const auto& t : model.last_tokens())
+      if (t.bare_size > 0)
+        words.push_back(low.substr(t.bare_begin, t.bare_size));
+    events.clear();
+    sentiment::detect_events(words, events);
+    print_item(text, s, sentiment::classify(s.compound, model.neutral_band()), tickers, events,
+               json, out);
+  };
+
+  if (!texts.empty()) {
+    for (const auto& t : texts)
+      run_one(t);
+  } else {
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+      if (line.find_first_not_of(" \t\f\v") == std::string::npos)
+        continue;
+      run_one(line);
+    }
+  }
+  return 0;
+}
+
+} // namespace osprey

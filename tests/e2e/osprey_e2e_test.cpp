@@ -413,3 +413,29 @@ TEST(osprey_binary, a_replay_of_a_missing_or_corrupt_journal_is_a_clear_error) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("bad.journal"), std::string::npos) << r.err;
 }
+
+TEST(osprey_binary, sentiment_scores_text_and_evaluate_reports_and_remembers) {
+  scratch_dir dir;
+  auto s = run({"sentiment", "--json", "Acme beats estimates and raises guidance"}, dir);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_NE(s.out.find("\"compound\""), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("earnings_beat"), std::string::npos) << s.out;
+
+  std::string market = std::string{OSPREY_SOURCE_DIR} + "/../shared/data/market/";
+  if (!fs::exists(market + "MSFT_daily_2012-2014.csv"))
+    GTEST_SKIP() << "shared market data not found at " << market;
+  auto history = (dir / "history.sqlite").string();
+  auto e = run({"evaluate", "MSFT", "--data", market + "MSFT_daily_2012-2014.csv", "--history",
+                history},
+               dir);
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_NE(e.out.find("MSFT as of 2014-12-31: run score"), std::string::npos) << e.out;
+  auto h = run({"history", "MSFT", "--history", history}, dir);
+  ASSERT_EQ(h.exit_code, 0) << h.err;
+  EXPECT_NE(h.out.find("2014-12-31 MSFT run score"), std::string::npos) << h.out;
+  auto missing = run({"evaluate", "ZZZZ", "--data", market + "MSFT_daily_2012-2014.csv",
+                      "--history", history},
+                     dir);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no daily bars for ZZZZ"), std::string::npos) << missing.err;
+}
