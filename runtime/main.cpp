@@ -97,7 +97,10 @@ int main(int argc, char** argv) {
   std::string lexicon_option;
   sentiment->add_option("TEXT", sentiment_texts, "Texts to score (default: one per line on stdin)");
   sentiment->add_flag("--json", sentiment_json, "One JSON object per text");
-  sentiment->add_flag("--plain-vader", sentiment_plain, "Plain VADER instead of the finance model");
+  std::string sentiment_model = "finance";
+  sentiment->add_option("--model", sentiment_model, "finance (default) or vader (plain VADER)")
+    ->check(CLI::IsMember({"finance", "vader"}));
+  sentiment->add_flag("--plain-vader", sentiment_plain, "Same as --model vader");
 
   auto* evaluate = app.add_subcommand(
     "evaluate", "Evaluate breakout runs: three pillars, run score, verdict, comparable set-ups");
@@ -108,6 +111,11 @@ int main(int argc, char** argv) {
   evaluate->add_option("--news", eval.news, "News files (JSON Lines)")->check(CLI::ExistingFile);
   evaluate->add_flag("--json", eval.json, "Print JSON");
   evaluate->add_option("--history", eval.history_path, "Evaluation history database");
+  std::vector<double> weights;
+  evaluate->add_option("--weights", weights,
+                       "Pillar weights: institutional narrative other (default 0.35 0.35 0.30)")
+    ->expected(3)
+    ->check(CLI::NonNegativeNumber);
   for (auto* sub : {sentiment, evaluate})
     sub->add_option("--lexicon", lexicon_option,
                     "VADER lexicon (default: node_modules/vader-sentiment, installed by "
@@ -121,9 +129,17 @@ int main(int argc, char** argv) {
   if (lexicon_path.empty())
     lexicon_path = osprey::find_sentiment_lexicon("", OSPREY_SOURCE_DIR);
   if (*sentiment)
-    return osprey::sentiment_command(sentiment_texts, sentiment_json, sentiment_plain,
+    return osprey::sentiment_command(sentiment_texts, sentiment_json,
+                                     sentiment_plain || sentiment_model == "vader",
                                      lexicon_path, std::cin, std::cout, std::cerr);
   if (*evaluate) {
+    if (!weights.empty()) {
+      if (weights[0] + weights[1] + weights[2] <= 0) {
+        std::cerr << "osprey evaluate: --weights: at least one weight must be positive\n";
+        return 2;
+      }
+      eval.weights = {weights[0], weights[1], weights[2]};
+    }
     std::string error;
     auto lexicon = osprey::sentiment::lexicon::load(lexicon_path, error);
     if (!lexicon) {
