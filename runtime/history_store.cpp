@@ -37,13 +37,20 @@ std::string text_at(sqlite3_stmt* s, int col) {
 } // namespace
 
 history_store::history_store(const std::string& path) : path_(path) {
-  if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK)
-    fail("cannot open");
-  char* err = nullptr;
-  if (sqlite3_exec(db_, schema, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    fail("cannot create the schema: " + msg);
+  // The destructor does not run when the constructor throws: close here.
+  try {
+    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK)
+      fail("cannot open");
+    char* err = nullptr;
+    if (sqlite3_exec(db_, schema, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      fail("cannot create the schema: " + msg);
+    }
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
   }
 }
 
