@@ -5,50 +5,21 @@
 
 #include <simdjson.h>
 
+#include "adapters/csv_fields.hpp"
 #include "messages/msg_builder.hpp"
 
 namespace osprey {
 
-namespace {
-
-/// Days from 1970-01-01 to a civil date (proleptic Gregorian).
-int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-bool digits(std::string_view s, size_t at, size_t n, int64_t& out) {
-  if (at + n > s.size())
-    return false;
-  out = 0;
-  for (size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9')
-      return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
-int days_in_month(int64_t y, int64_t m) {
-  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : days[m - 1];
-}
-
-} // namespace
-
 std::optional<int64_t> parse_rfc3339(std::string_view s) {
-  int64_t y, mo, d, h, mi, sec;
+  using csv::detail::digits;
+  unsigned y, mo, d, h, mi, sec;
   if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo)
       || s[7] != '-' || !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
       || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':'
       || !digits(s, 17, 2, sec))
     return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+  if (mo < 1 || mo > 12 || d < 1 || d > csv::days_in_month(y, mo) || h > 23 || mi > 59
+      || sec > 60)
     return std::nullopt;
   size_t at = 19;
   int64_t frac_ns = 0;
@@ -68,18 +39,19 @@ std::optional<int64_t> parse_rfc3339(std::string_view s) {
   if (at < s.size() && (s[at] == 'Z' || s[at] == 'z')) {
     ++at;
   } else if (at < s.size() && (s[at] == '+' || s[at] == '-')) {
-    int64_t oh, om;
+    unsigned oh, om;
     if (!digits(s, at + 1, 2, oh) || at + 3 >= s.size() || s[at + 3] != ':'
         || !digits(s, at + 4, 2, om) || oh > 23 || om > 59)
       return std::nullopt;
-    offset_s = (s[at] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    offset_s = (s[at] == '+' ? 1 : -1) * static_cast<int64_t>(oh * 3600 + om * 60);
     at += 6;
   } else {
     return std::nullopt; // RFC 3339 requires an offset
   }
   if (at != s.size())
     return std::nullopt;
-  auto seconds = days_from_civil(y, mo, d) * 86'400 + h * 3600 + mi * 60 + sec - offset_s;
+  auto seconds = csv::days_from_civil(y, mo, d) * 86'400
+                 + static_cast<int64_t>(h * 3600 + mi * 60 + sec) - offset_s;
   return seconds * 1'000'000'000 + frac_ns;
 }
 
