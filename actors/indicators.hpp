@@ -163,6 +163,57 @@ private:
   double value_ = 0.0;
 };
 
+/// Wilder's smoothing of a series, the average RSI, ATR and ADX share.
+/// Seeding: the simple mean of the first N values; afterwards
+/// avg = (avg_prev * (N - 1) + x) / N, computed as avg_prev * keep + x * weight
+/// with the constants folded (no division per update; the result differs
+/// from the textbook form only in the last bits).
+/// Warm-up: ready after N values.
+class wilder_average {
+public:
+  /// Creates an average over `period` values.
+  explicit wilder_average(int period)
+    : period_{period},
+      keep_{(static_cast<double>(period) - 1.0) / period},
+      weight_{1.0 / period} {
+  }
+
+  /// Feeds the next value (the caller filters non-finite ones). With a
+  /// period below 1 the seed is never complete: never ready, value NaN.
+  void update(double x) noexcept {
+    if (count_ < period_) {
+      value_ += x; // sums until seeded, then averages
+      if (++count_ == period_)
+        value_ /= period_;
+    } else {
+      value_ = value_ * keep_ + x * weight_;
+    }
+  }
+
+  /// Returns true once N values have been fed.
+  bool ready() const noexcept {
+    return period_ >= 1 && count_ == period_;
+  }
+
+  /// Returns the average, or NaN while warming up.
+  double value() const noexcept {
+    return ready() ? value_ : not_ready;
+  }
+
+  /// Forgets every value fed so far.
+  void reset() noexcept {
+    count_ = 0;
+    value_ = 0.0;
+  }
+
+private:
+  int period_;
+  double keep_;   // (N - 1) / N
+  double weight_; // 1 / N
+  int count_ = 0;
+  double value_ = 0.0;
+};
+
 /// Wilder's relative strength index over N price changes.
 /// gain = max(p[t] - p[t-1], 0), loss = max(p[t-1] - p[t], 0).
 /// Seeding: the first average gain (loss) is the simple mean of the first N
@@ -173,10 +224,7 @@ private:
 class rsi {
 public:
   /// Creates an RSI over `period` price changes.
-  explicit rsi(int period)
-    : period_{period},
-      keep_{(static_cast<double>(period) - 1.0) / period},
-      weight_{1.0 / period} {
+  explicit rsi(int period) : period_{period}, gain_{period}, loss_{period} {
   }
 
   /// Feeds the next price.
@@ -190,35 +238,23 @@ public:
     }
     const double change = price - prev_;
     prev_ = price;
-    const double gain = change > 0 ? change : 0.0;
-    const double loss = change < 0 ? -change : 0.0;
-    if (changes_ < period_) {
-      avg_gain_ += gain; // sums until seeded, then averages
-      avg_loss_ += loss;
-      if (++changes_ == period_) {
-        avg_gain_ /= period_;
-        avg_loss_ /= period_;
-      }
-    } else {
-      // (avg * (N - 1) + x) / N with the constants folded: no division on
-      // the hot path, and the result differs only in the last bits.
-      avg_gain_ = avg_gain_ * keep_ + gain * weight_;
-      avg_loss_ = avg_loss_ * keep_ + loss * weight_;
-    }
+    gain_.update(change > 0 ? change : 0.0);
+    loss_.update(change < 0 ? -change : 0.0);
   }
 
   /// Returns true once N + 1 prices have been fed.
   bool ready() const noexcept {
-    return period_ >= 1 && changes_ == period_;
+    return gain_.ready();
   }
 
   /// Returns the RSI in [0, 100], or NaN while warming up.
   double value() const noexcept {
     if (!ready())
       return not_ready;
-    if (avg_loss_ == 0.0)
-      return avg_gain_ == 0.0 ? 50.0 : 100.0;
-    return 100.0 - 100.0 / (1.0 + avg_gain_ / avg_loss_);
+    const double gain = gain_.value(), loss = loss_.value();
+    if (loss == 0.0)
+      return gain == 0.0 ? 50.0 : 100.0;
+    return 100.0 - 100.0 / (1.0 + gain / loss);
   }
 
   /// Returns N.
@@ -229,21 +265,17 @@ public:
   /// Forgets every price fed so far.
   void reset() noexcept {
     has_prev_ = false;
-    changes_ = 0;
     prev_ = 0.0;
-    avg_gain_ = 0.0;
-    avg_loss_ = 0.0;
+    gain_.reset();
+    loss_.reset();
   }
 
 private:
   int period_;
-  double keep_;   // (N - 1) / N
-  double weight_; // 1 / N
   bool has_prev_ = false;
-  int changes_ = 0;
   double prev_ = 0.0;
-  double avg_gain_ = 0.0;
-  double avg_loss_ = 0.0;
+  wilder_average gain_;
+  wilder_average loss_;
 };
 
 /// Maximum (IsMax) or minimum of the last N values:

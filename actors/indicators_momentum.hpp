@@ -93,9 +93,7 @@ class adx {
 public:
   /// Creates an ADX over `period` bars.
   explicit adx(int period = 14)
-    : period_{period},
-      keep_{(static_cast<double>(period) - 1.0) / period},
-      weight_{1.0 / period} {
+    : period_{period}, tr_{period}, plus_{period}, minus_{period}, adx_{period} {
   }
 
   /// Feeds the next bar.
@@ -109,57 +107,37 @@ public:
     }
     const double up = b.high - prev_.high;
     const double down = prev_.low - b.low;
-    const double plus_dm = up > down && up > 0.0 ? up : 0.0;
-    const double minus_dm = down > up && down > 0.0 ? down : 0.0;
-    const double tr = true_range(b, prev_.close);
+    tr_.update(true_range(b, prev_.close));
+    plus_.update(up > down && up > 0.0 ? up : 0.0);
+    minus_.update(down > up && down > 0.0 ? down : 0.0);
     prev_ = b;
-    if (moves_ < period_) {
-      tr_ += tr; // sums until seeded, then averages
-      plus_ += plus_dm;
-      minus_ += minus_dm;
-      if (++moves_ < period_)
-        return;
-      tr_ /= period_;
-      plus_ /= period_;
-      minus_ /= period_;
-    } else {
-      tr_ = tr_ * keep_ + tr * weight_;
-      plus_ = plus_ * keep_ + plus_dm * weight_;
-      minus_ = minus_ * keep_ + minus_dm * weight_;
-    }
-    const double dx = directional_index();
-    if (dxs_ < period_) {
-      adx_ += dx; // sums until seeded, then averages
-      if (++dxs_ == period_)
-        adx_ /= period_;
-    } else {
-      adx_ = adx_ * keep_ + dx * weight_;
-    }
+    if (di_ready())
+      adx_.update(directional_index());
   }
 
   /// Returns true once the ADX is ready (2N bars).
   bool ready() const noexcept {
-    return period_ >= 1 && dxs_ == period_;
+    return adx_.ready();
   }
 
   /// Returns true once +DI and -DI are ready (N + 1 bars).
   bool di_ready() const noexcept {
-    return period_ >= 1 && moves_ == period_;
+    return tr_.ready();
   }
 
   /// Returns +DI in [0, 100], or NaN while warming up.
   double plus_di() const noexcept {
-    return di_ready() ? (tr_ > 0.0 ? 100.0 * plus_ / tr_ : 0.0) : not_ready;
+    return di(plus_);
   }
 
   /// Returns -DI in [0, 100], or NaN while warming up.
   double minus_di() const noexcept {
-    return di_ready() ? (tr_ > 0.0 ? 100.0 * minus_ / tr_ : 0.0) : not_ready;
+    return di(minus_);
   }
 
   /// Returns the ADX in [0, 100], or NaN while warming up.
   double value() const noexcept {
-    return ready() ? adx_ : not_ready;
+    return adx_.value();
   }
 
   /// Returns N.
@@ -171,12 +149,20 @@ public:
   void reset() noexcept {
     has_prev_ = false;
     prev_ = bar_input{};
-    moves_ = 0;
-    dxs_ = 0;
-    tr_ = plus_ = minus_ = adx_ = 0.0;
+    tr_.reset();
+    plus_.reset();
+    minus_.reset();
+    adx_.reset();
   }
 
 private:
+  double di(const wilder_average& dm) const noexcept {
+    if (!di_ready())
+      return not_ready;
+    const double tr = tr_.value();
+    return tr > 0.0 ? 100.0 * dm.value() / tr : 0.0;
+  }
+
   double directional_index() const noexcept {
     const double p = plus_di();
     const double m = minus_di();
@@ -184,16 +170,12 @@ private:
   }
 
   int period_;
-  double keep_;   // (N - 1) / N
-  double weight_; // 1 / N
   bool has_prev_ = false;
   bar_input prev_;
-  int moves_ = 0; // movements seen, capped at N
-  int dxs_ = 0;   // DX values seen, capped at N
-  double tr_ = 0.0;
-  double plus_ = 0.0;
-  double minus_ = 0.0;
-  double adx_ = 0.0;
+  wilder_average tr_;    // true range
+  wilder_average plus_;  // +DM
+  wilder_average minus_; // -DM
+  wilder_average adx_;   // DX
 };
 
 /// Rate of change, the N-bar return: value = x[t] / x[t-N] - 1 (a fraction;

@@ -262,36 +262,26 @@ private:
 class atr {
 public:
   /// Creates an ATR over `period` bars.
-  explicit atr(int period = 14)
-    : period_{period},
-      keep_{(static_cast<double>(period) - 1.0) / period},
-      weight_{1.0 / period} {
+  explicit atr(int period = 14) : period_{period}, average_{period} {
   }
 
   /// Feeds the next bar.
   void update(const bar_input& b) noexcept {
     if (period_ < 1 || !is_finite(b))
       return;
-    const double tr = has_prev_ ? true_range(b, prev_close_) : b.high - b.low;
+    average_.update(has_prev_ ? true_range(b, prev_close_) : b.high - b.low);
     has_prev_ = true;
     prev_close_ = b.close;
-    if (count_ < period_) {
-      value_ += tr; // sums until seeded, then averages
-      if (++count_ == period_)
-        value_ /= period_;
-    } else {
-      value_ = value_ * keep_ + tr * weight_;
-    }
   }
 
   /// Returns true once N bars have been fed.
   bool ready() const noexcept {
-    return period_ >= 1 && count_ == period_;
+    return average_.ready();
   }
 
   /// Returns the average true range, or NaN while warming up.
   double value() const noexcept {
-    return ready() ? value_ : not_ready;
+    return average_.value();
   }
 
   /// Returns N.
@@ -302,19 +292,15 @@ public:
   /// Forgets every bar fed so far.
   void reset() noexcept {
     has_prev_ = false;
-    count_ = 0;
     prev_close_ = 0.0;
-    value_ = 0.0;
+    average_.reset();
   }
 
 private:
   int period_;
-  double keep_;   // (N - 1) / N
-  double weight_; // 1 / N
   bool has_prev_ = false;
-  int count_ = 0;
   double prev_close_ = 0.0;
-  double value_ = 0.0;
+  wilder_average average_;
 };
 
 /// Realized volatility: the population standard deviation of the last N log
