@@ -15,27 +15,11 @@
 #include "adapters/news_replay.hpp"
 #include "messages/symbol_table.hpp"
 #include "runtime/history_store.hpp"
+#include "runtime/json_text.hpp"
 
 namespace osprey {
 
 namespace {
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 std::string number(double x) {
   if (!std::isfinite(x))

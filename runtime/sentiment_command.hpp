@@ -23,10 +23,6 @@ std::vector<std::string> default_sentiment_lexicon_paths(const std::string& proj
 /// the first existing default path, else an empty string.
 std::string find_sentiment_lexicon(const std::string& configured, const std::string& project_dir);
 
-/// Escapes `text` as the inside of a JSON string; bytes that are not valid
-/// UTF-8 become U+FFFD, control characters \uXXXX.
-std::string json_escape(std::string_view text);
-
 /// Runs the command over `texts`, or over each non-blank line of `in` when
 /// `texts` is empty. `json` prints one JSON object a line; `plain_vader`
 /// scores with plain VADER instead of the finance model; `lexicon_path` may

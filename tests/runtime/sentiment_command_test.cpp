@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/json_text.hpp"
 #include "runtime/sentiment_command.hpp"
 
 using namespace osprey;
