@@ -11,37 +11,19 @@
 #include "actors/signal.hpp"
 #include "actors/strategy.hpp"
 #include "messages/msg_builder.hpp"
+#include "../support/deterministic_system.hpp"
 #include "../support/vector_sink.hpp"
 
 using namespace osprey;
 
 namespace {
 
-/// Records the buffer address of every message an actor receives.
-struct spy_state {
-  std::vector<msg>* seen = nullptr;
-};
+using test::spy;
 
-msg_actor::behavior_type spy(msg_actor::stateful_pointer<spy_state> self,
-                             std::vector<msg>* seen) {
-  self->state.seen = seen;
-  return {[self](const msg& m) { self->state.seen->push_back(m); }};
-}
-
-struct pipeline : ::testing::Test {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  caf::scheduler::test_coordinator* sched = nullptr;
+struct pipeline : ::testing::Test, test::deterministic_system {
   test::vector_sink journal;
   std::vector<msg> seen_by_broker, seen_by_risk_tap;
   msg_builder b;
-
-  pipeline() {
-    register_message_types(cfg);
-    cfg.set("scheduler.policy", caf::atom("testing"));
-    sys = std::make_unique<caf::actor_system>(cfg);
-    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
-  }
 
   ~pipeline() override {
     for (auto& a : actors)

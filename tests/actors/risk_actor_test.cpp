@@ -7,26 +7,16 @@
 
 #include "actors/risk_controller.hpp"
 #include "messages/msg_builder.hpp"
+#include "../support/deterministic_system.hpp"
 #include "../support/vector_sink.hpp"
 
 using namespace osprey;
 
 namespace {
 
-struct spy_state {
-  std::vector<msg>* seen = nullptr;
-};
+using test::spy;
 
-msg_actor::behavior_type spy(msg_actor::stateful_pointer<spy_state> self,
-                             std::vector<msg>* seen) {
-  self->state.seen = seen;
-  return {[self](const msg& m) { self->state.seen->push_back(m); }};
-}
-
-struct risk_actor : ::testing::Test {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  caf::scheduler::test_coordinator* sched = nullptr;
+struct risk_actor : ::testing::Test, test::deterministic_system {
   test::vector_sink journal;
   std::vector<msg> seen_by_om, seen_by_strategy;
   msg_builder b;
@@ -34,10 +24,6 @@ struct risk_actor : ::testing::Test {
   risk_controller_actor risk;
 
   risk_actor() {
-    register_message_types(cfg);
-    cfg.set("scheduler.policy", caf::atom("testing"));
-    sys = std::make_unique<caf::actor_system>(cfg);
-    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
     om = sys->spawn(spy, &seen_by_om);
     strat = sys->spawn(spy, &seen_by_strategy);
   }
