@@ -1,6 +1,7 @@
 #include "runtime/market_feed.hpp"
 
 #include <algorithm>
+#include <ostream>
 #include <stdexcept>
 
 #include "runtime/journal_reader.hpp"
@@ -38,6 +39,14 @@ std::optional<int64_t> journal_feed::peek_time() {
 msg journal_feed::next(int64_t ts_ingress) {
   // Handed out once: the feed drops its handle so the event is stamped in place.
   return msg::as_arrival(std::move(events_[next_++]), ts_ingress);
+}
+
+void csv_feed::print_report(std::ostream& out) const {
+  auto& r = replay_.report();
+  out << "replay: " << r.rows << " rows read, " << r.messages << " events fed, "
+      << r.skipped() << " rows skipped\n";
+  for (auto& p : r.problems)
+    out << "  " << p << "\n";
 }
 
 with_news::with_news(std::unique_ptr<market_feed> market, std::vector<msg> news)

@@ -5,6 +5,7 @@
 // order, stamped as they enter the process.
 
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,9 @@ public:
   /// Returns the next event stamped with `ts_ingress` (peek_time() must have
   /// said there is one).
   virtual msg next(int64_t ts_ingress) = 0;
+
+  /// Prints what the source read and skipped, if it has anything to say.
+  virtual void print_report(std::ostream&) const {}
 };
 
 /// The synthetic market: never runs dry.
@@ -65,7 +69,7 @@ public:
   with_news(std::unique_ptr<market_feed> market, std::vector<msg> news);
   std::optional<int64_t> peek_time() override;
   msg next(int64_t ts_ingress) override;
-  const market_feed& market() const noexcept { return *market_; }
+  void print_report(std::ostream& out) const override { market_->print_report(out); }
 
 private:
   bool news_first();
@@ -90,7 +94,7 @@ public:
     replay_.next(m);
     return msg::as_arrival(std::move(m), ts_ingress);
   }
-  const replay_report& report() const noexcept { return replay_.report(); }
+  void print_report(std::ostream& out) const override;
 
 private:
   csv_replay replay_;

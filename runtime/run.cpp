@@ -122,20 +122,6 @@ std::unique_ptr<market_feed> open_feed(const run_options& opts, engine_config& c
   return feed;
 }
 
-/// Prints what a CSV replay skipped, if anything.
-void print_replay_report(std::ostream& out, const market_feed* feed) {
-  if (auto merged = dynamic_cast<const with_news*>(feed))
-    feed = &merged->market();
-  auto csv = dynamic_cast<const csv_feed*>(feed);
-  if (!csv)
-    return;
-  auto& r = csv->report();
-  out << "replay: " << r.rows << " rows read, " << r.messages << " events fed, "
-      << r.skipped() << " rows skipped\n";
-  for (auto& p : r.problems)
-    out << "  " << p << "\n";
-}
-
 } // namespace
 
 int run_engine(const engine_config& config, const std::atomic<bool>& stop,
@@ -306,7 +292,7 @@ int run_engine(const engine_config& config, const std::atomic<bool>& stop,
   if (journal)
     journal->close();
   print_summary(out, cfg, symbols, injected.load(), final_stats, journal.get());
-  print_replay_report(out, market.get());
+  market->print_report(out);
   if (journal && journal->write_errors() > 0) {
     out << "osprey: journal write errors: " << journal->last_error() << std::endl;
     return 1;
