@@ -82,69 +82,137 @@ other_features other_at(const std::vector<daily_bar>& b, size_t i) {
   return f;
 }
 
-namespace {
+const char* to_string(setup_source s) noexcept {
+  switch (s) {
+    case setup_source::history_file: return "history file";
+    case setup_source::past_evaluation: return "past evaluation";
+  }
+  return "?";
+}
 
-using point = std::array<double, 5>;
-
-point features_of(const std::vector<daily_bar>& b, size_t i) {
+setup_point setup_features_at(const std::vector<daily_bar>& b, size_t i) {
   auto in = institutional_at(b, i);
   auto o = other_at(b, i);
   return {in.volume_ratio, o.breakout_pct, o.trend_pct, o.from_high_pct, o.atr_pct};
 }
 
-bool complete(const point& p) {
+bool complete(const setup_point& p) noexcept {
   return std::all_of(p.begin(), p.end(), [](double x) { return std::isfinite(x); });
 }
 
-} // namespace
+std::vector<comparable> nearest_setups(const setup_point& today,
+                                       const std::vector<setup_candidate>& pool, size_t k) {
+  std::vector<comparable> out;
+  if (!complete(today))
+    return out;
+  std::vector<const setup_candidate*> past;
+  for (auto& c : pool)
+    if (complete(c.features))
+      past.push_back(&c);
+  if (past.empty())
+    return out;
+  // Scale each feature by its standard deviation over the candidates, so no
+  // one feature's units dominate the distance.
+  setup_point mean{}, sd{};
+  auto n = static_cast<double>(past.size());
+  for (auto* c : past)
+    for (size_t d = 0; d < mean.size(); ++d)
+      mean[d] += c->features[d] / n;
+  for (auto* c : past)
+    for (size_t d = 0; d < mean.size(); ++d)
+      sd[d] += (c->features[d] - mean[d]) * (c->features[d] - mean[d]) / n;
+  for (auto& s : sd)
+    s = s > 0 ? std::sqrt(s) : 1.0;
+  std::vector<std::pair<double, size_t>> order; // (distance, position in past)
+  for (size_t j = 0; j < past.size(); ++j) {
+    double d2 = 0;
+    for (size_t d = 0; d < mean.size(); ++d) {
+      auto z = (past[j]->features[d] - today[d]) / sd[d];
+      d2 += z * z;
+    }
+    order.emplace_back(std::sqrt(d2), j);
+  }
+  auto m = std::min(k, order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(m), order.end());
+  for (size_t r = 0; r < m; ++r) {
+    auto c = past[order[r].second]->about;
+    c.distance = order[r].first;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<setup_candidate> history_candidates(const std::vector<daily_bar>& b, size_t i,
+                                                size_t horizon, const std::string& ticker) {
+  std::vector<setup_candidate> pool;
+  for (size_t j = 0; j + horizon < i && i < b.size(); ++j)
+    if (auto p = setup_features_at(b, j); complete(p)) {
+      setup_candidate c;
+      c.features = p;
+      c.about.index = j;
+      c.about.forward_return = b[j + horizon].close / b[j].close - 1.0;
+      c.about.ticker = ticker;
+      c.about.ts = b[j].ts;
+      c.about.source = setup_source::history_file;
+      pool.push_back(std::move(c));
+    }
+  return pool;
+}
 
 std::vector<comparable> comparable_setups(const std::vector<daily_bar>& b, size_t i,
                                           size_t k, size_t horizon) {
-  std::vector<comparable> out;
   if (i >= b.size())
-    return out;
-  auto today = features_of(b, i);
-  if (!complete(today))
-    return out;
-  std::vector<std::pair<size_t, point>> past;
-  for (size_t j = 0; j + horizon < i; ++j)
-    if (auto p = features_of(b, j); complete(p))
-      past.emplace_back(j, p);
-  if (past.empty())
-    return out;
-  // Scale each feature by its standard deviation over the history, so no
-  // one feature's units dominate the distance.
-  point mean{}, sd{};
-  for (auto& [j, p] : past)
-    for (size_t d = 0; d < 5; ++d)
-      mean[d] += p[d] / static_cast<double>(past.size());
-  for (auto& [j, p] : past)
-    for (size_t d = 0; d < 5; ++d)
-      sd[d] += (p[d] - mean[d]) * (p[d] - mean[d]) / static_cast<double>(past.size());
-  for (auto& s : sd)
-    s = s > 0 ? std::sqrt(s) : 1.0;
-  for (auto& [j, p] : past) {
-    double d2 = 0;
-    for (size_t d = 0; d < 5; ++d)
-      d2 += (p[d] - today[d]) / sd[d] * (p[d] - today[d]) / sd[d];
-    out.push_back({j, std::sqrt(d2), b[j + horizon].close / b[j].close - 1.0});
+    return {};
+  return nearest_setups(setup_features_at(b, i), history_candidates(b, i, horizon), k);
+}
+
+int64_t utc_day_of(int64_t ts) noexcept {
+  constexpr int64_t day = 86'400'000'000'000;
+  return (ts / day - (ts % day < 0 ? 1 : 0)) * day;
+}
+
+size_t count_block_trades(const std::vector<trade_print>& trades, int64_t day_start,
+                          const block_rules& rules) noexcept {
+  constexpr int64_t day = 86'400'000'000'000;
+  size_t n = 0;
+  for (auto& t : trades) {
+    if (t.ts < day_start || t.ts >= day_start + day)
+      continue;
+    // 128 bits: a large price times a large size overflows 64.
+    auto notional = static_cast<__int128>(t.price_micros) * t.size;
+    n += t.size >= rules.min_shares || notional >= rules.min_notional_micros;
   }
-  auto n = std::min(k, out.size());
-  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n), out.end(),
-                    [](const comparable& a, const comparable& c) {
-                      return a.distance < c.distance || (a.distance == c.distance && a.index < c.index);
-                    });
-  out.resize(n);
+  return n;
+}
+
+std::vector<daily_bar> daily_bars_from_trades(const std::vector<trade_print>& trades) {
+  std::vector<daily_bar> out;
+  int64_t current_day = 0;
+  for (auto& t : trades) {
+    auto px = static_cast<double>(t.price_micros) / 1e6;
+    auto d = utc_day_of(t.ts);
+    if (out.empty() || d != current_day) {
+      current_day = d;
+      out.push_back({t.ts, px, px, px, px, 0});
+    }
+    auto& bar = out.back();
+    bar.ts = t.ts;
+    bar.high = std::max(bar.high, px);
+    bar.low = std::min(bar.low, px);
+    bar.close = px;
+    bar.volume += static_cast<double>(t.size);
+  }
   return out;
 }
 
 upside_band band_of(std::vector<comparable> setups) {
   upside_band band;
-  if (setups.empty())
-    return band;
   std::vector<double> r;
   for (auto& s : setups)
-    r.push_back(s.forward_return);
+    if (std::isfinite(s.forward_return))
+      r.push_back(s.forward_return);
+  if (r.empty())
+    return band;
   std::sort(r.begin(), r.end());
   auto at = [&](double q) {
     auto pos = q * static_cast<double>(r.size() - 1);

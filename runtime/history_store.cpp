@@ -1,5 +1,8 @@
 #include "runtime/history_store.hpp"
 
+#include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include <sqlite3.h>
@@ -18,7 +21,8 @@ CREATE TABLE IF NOT EXISTS evaluations (
   institutional REAL NOT NULL,
   narrative REAL NOT NULL,
   other REAL NOT NULL,
-  detail_json TEXT NOT NULL
+  detail_json TEXT NOT NULL,
+  features TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS evaluations_by_ticker ON evaluations (ticker, ts);
 )sql";
@@ -34,6 +38,35 @@ std::string text_at(sqlite3_stmt* s, int col) {
   return p ? reinterpret_cast<const char*>(p) : "";
 }
 
+/// Features as text: comma-separated, round-trip precision.
+std::string features_text(const std::vector<double>& f) {
+  std::string s;
+  char buf[32];
+  for (size_t k = 0; k < f.size(); ++k) {
+    std::snprintf(buf, sizeof buf, "%.17g", f[k]);
+    if (k)
+      s += ',';
+    s += buf;
+  }
+  return s;
+}
+
+/// Reads features_text back; empty when any number is not finite.
+std::vector<double> features_of(const std::string& s) {
+  std::vector<double> out;
+  const char* p = s.data();
+  const char* end = s.data() + s.size();
+  while (p < end) {
+    double x = 0;
+    auto r = std::from_chars(p, end, x);
+    if (r.ec != std::errc{} || !std::isfinite(x) || (r.ptr != end && *r.ptr != ','))
+      return {};
+    out.push_back(x);
+    p = r.ptr == end ? end : r.ptr + 1;
+  }
+  return out;
+}
+
 } // namespace
 
 history_store::history_store(const std::string& path) : path_(path) {
@@ -47,10 +80,34 @@ history_store::history_store(const std::string& path) : path_(path) {
       sqlite3_free(err);
       fail("cannot create the schema: " + msg);
     }
+    migrate();
   } catch (...) {
     sqlite3_close(db_);
     db_ = nullptr;
     throw;
+  }
+}
+
+void history_store::migrate() {
+  // Databases from before the features column: add it in place.
+  statement st;
+  if (sqlite3_prepare_v2(db_, "PRAGMA table_info(evaluations)", -1, &st.s, nullptr) != SQLITE_OK)
+    fail("cannot read the table layout");
+  bool has_features = false;
+  int rc;
+  while ((rc = sqlite3_step(st.s)) == SQLITE_ROW)
+    has_features = has_features || text_at(st.s, 1) == "features";
+  if (rc != SQLITE_DONE)
+    fail("cannot read the table layout");
+  if (has_features)
+    return;
+  char* err = nullptr;
+  if (sqlite3_exec(db_, "ALTER TABLE evaluations ADD COLUMN features TEXT NOT NULL DEFAULT ''",
+                   nullptr, nullptr, &err)
+      != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    fail("cannot add the features column: " + msg);
   }
 }
 
@@ -74,7 +131,7 @@ void history_store::add(const evaluation_record& r) {
   statement st;
   const char* sql =
     "INSERT INTO evaluations (ts, ticker, score, verdict, institutional, narrative, other,"
-    " detail_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    " detail_json, features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
   if (sqlite3_prepare_v2(db_, sql, -1, &st.s, nullptr) != SQLITE_OK)
     fail("cannot prepare an insert");
   sqlite3_bind_int64(st.s, 1, r.ts);
@@ -85,6 +142,8 @@ void history_store::add(const evaluation_record& r) {
   sqlite3_bind_double(st.s, 6, r.narrative);
   sqlite3_bind_double(st.s, 7, r.other);
   sqlite3_bind_text(st.s, 8, r.detail_json.c_str(), -1, SQLITE_TRANSIENT);
+  auto features = features_text(r.features);
+  sqlite3_bind_text(st.s, 9, features.c_str(), -1, SQLITE_TRANSIENT);
   if (sqlite3_step(st.s) != SQLITE_DONE)
     fail("cannot store the evaluation of " + r.ticker);
 }
@@ -108,6 +167,7 @@ std::vector<evaluation_record> history_store::query(const char* sql,
     r.narrative = sqlite3_column_double(st.s, 5);
     r.other = sqlite3_column_double(st.s, 6);
     r.detail_json = text_at(st.s, 7);
+    r.features = features_of(text_at(st.s, 8));
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE)
@@ -116,13 +176,15 @@ std::vector<evaluation_record> history_store::query(const char* sql,
 }
 
 std::vector<evaluation_record> history_store::of(const std::string& ticker) const {
-  return query("SELECT ts, ticker, score, verdict, institutional, narrative, other, detail_json"
+  return query("SELECT ts, ticker, score, verdict, institutional, narrative, other, detail_json,"
+               " features"
                " FROM evaluations WHERE ticker = ? ORDER BY ts, id",
                &ticker);
 }
 
 std::vector<evaluation_record> history_store::all() const {
-  return query("SELECT ts, ticker, score, verdict, institutional, narrative, other, detail_json"
+  return query("SELECT ts, ticker, score, verdict, institutional, narrative, other, detail_json,"
+               " features"
                " FROM evaluations ORDER BY ts, id",
                nullptr);
 }

@@ -20,11 +20,16 @@ struct evaluation_record {
   std::string verdict;
   double institutional = 0, narrative = 0, other = 0; ///< Pillar scores.
   std::string detail_json; ///< The whole evaluation, as the --json output.
+  /// The set-up features (run_features' setup_point) that place this
+  /// evaluation among comparable set-ups; empty when unknown (evaluations
+  /// stored before the column existed, or with incomplete features).
+  std::vector<double> features;
 };
 
 class history_store {
 public:
-  /// Opens (creating if needed) the database at `path`; throws
+  /// Opens (creating if needed) the database at `path`, adding the
+  /// `features` column to databases written before it existed; throws
   /// std::runtime_error naming the path and SQLite's message on failure.
   explicit history_store(const std::string& path);
   ~history_store();
@@ -43,6 +48,7 @@ public:
 
 private:
   std::vector<evaluation_record> query(const char* sql, const std::string* ticker) const;
+  void migrate();
   [[noreturn]] void fail(const std::string& what) const;
 
   std::string path_;

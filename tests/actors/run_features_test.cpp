@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "actors/run_features.hpp"
 
@@ -75,11 +76,112 @@ TEST(run_features, comparables_are_the_nearest_past_days_with_their_outcome) {
 
 TEST(run_features, the_upside_band_is_the_quartiles_of_the_outcomes) {
   std::vector<comparable> s;
-  for (double r : {0.10, -0.05, 0.02, 0.30, 0.06})
-    s.push_back({0, 0, r});
+  for (double r : {0.10, -0.05, 0.02, 0.30, 0.06}) {
+    comparable c;
+    c.forward_return = r;
+    s.push_back(c);
+  }
   auto band = band_of(s);
   EXPECT_NEAR(band.low, 0.02, 1e-12);
   EXPECT_NEAR(band.median, 0.06, 1e-12);
   EXPECT_NEAR(band.high, 0.10, 1e-12);
   EXPECT_TRUE(std::isnan(band_of({}).median));
+}
+
+namespace {
+
+constexpr int64_t day_ns = 86'400'000'000'000;
+
+trade_print print_at(int64_t ts, double dollars, int64_t size) {
+  return {ts, static_cast<int64_t>(dollars * 1'000'000 + 0.5), size};
+}
+
+} // namespace
+
+TEST(run_features, block_trades_are_big_in_shares_or_in_notional_on_the_day_only) {
+  int64_t d = 20'000 * day_ns; // a UTC midnight
+  std::vector<trade_print> t = {
+    print_at(d - 1, 50, 50'000),            // the day before: not counted
+    print_at(d + 1, 50, 10'000),            // 10,000 shares: a block
+    print_at(d + 2, 50, 9'999),             // $499,950: a block by notional
+    print_at(d + 3, 10, 9'999),             // $99,990 and 9,999 shares: not
+    print_at(d + 4, 20, 10'000 - 1),        // $199,980: not
+    print_at(d + 5, 40, 5'000),             // exactly $200,000: a block
+    print_at(d + day_ns, 50, 50'000),       // the next day: not counted
+  };
+  EXPECT_EQ(count_block_trades(t, d, {}), 3u);
+  EXPECT_EQ(count_block_trades(t, d, {1'000'000, 1'000'000'000'000'000}), 0u);
+  EXPECT_EQ(count_block_trades(t, d - day_ns, {}), 1u);
+  // Price x size past 64 bits still counts, not wraps.
+  std::vector<trade_print> huge = {{d, 4'000'000'000'000, 4'000'000'000}};
+  EXPECT_EQ(count_block_trades(huge, d, {std::numeric_limits<int64_t>::max(), 1}), 1u);
+}
+
+TEST(run_features, utc_day_of_floors_to_midnight_before_and_after_the_epoch) {
+  EXPECT_EQ(utc_day_of(0), 0);
+  EXPECT_EQ(utc_day_of(day_ns + 5), day_ns);
+  EXPECT_EQ(utc_day_of(-1), -day_ns);
+}
+
+TEST(run_features, daily_bars_from_trades_are_one_ohlcv_bar_per_utc_day) {
+  std::vector<trade_print> t = {print_at(10, 10, 100), print_at(20, 12, 50),
+                                print_at(30, 9, 25), print_at(day_ns + 7, 11, 10)};
+  auto b = daily_bars_from_trades(t);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[0].ts, 30);
+  EXPECT_DOUBLE_EQ(b[0].open, 10);
+  EXPECT_DOUBLE_EQ(b[0].high, 12);
+  EXPECT_DOUBLE_EQ(b[0].low, 9);
+  EXPECT_DOUBLE_EQ(b[0].close, 9);
+  EXPECT_DOUBLE_EQ(b[0].volume, 175);
+  EXPECT_EQ(b[1].ts, day_ns + 7);
+  EXPECT_DOUBLE_EQ(b[1].volume, 10);
+}
+
+TEST(run_features, nearest_setups_mix_sources_and_unknown_outcomes_stay_out_of_the_band) {
+  std::vector<setup_candidate> pool(4);
+  pool[0].features = {1, 0, 0, 0, 0};
+  pool[0].about.forward_return = 0.10;
+  pool[0].about.ticker = "AAA";
+  pool[1].features = {2, 0, 0, 0, 0};
+  pool[1].about.forward_return = missing; // not yet known
+  pool[1].about.ticker = "BBB";
+  pool[1].about.source = setup_source::past_evaluation;
+  pool[2].features = {4, 0, 0, 0, 0};
+  pool[2].about.forward_return = -0.20;
+  pool[3].features = {missing, 0, 0, 0, 0}; // incomplete: ignored
+  // Feature 0 has mean 7/3 and spread sqrt(14/9) over the three complete
+  // candidates; the others have none and are scaled by 1.
+  auto near = nearest_setups({2.2, 0, 0, 0, 0}, pool, 3);
+  ASSERT_EQ(near.size(), 3u);
+  auto sd = std::sqrt(14.0 / 9.0);
+  EXPECT_EQ(near[0].ticker, "BBB");
+  EXPECT_EQ(near[0].source, setup_source::past_evaluation);
+  EXPECT_NEAR(near[0].distance, 0.2 / sd, 1e-12);
+  EXPECT_EQ(near[1].ticker, "AAA");
+  EXPECT_NEAR(near[1].distance, 1.2 / sd, 1e-12);
+  EXPECT_NEAR(near[2].distance, 1.8 / sd, 1e-12);
+  auto band = band_of(near);
+  EXPECT_NEAR(band.median, -0.05, 1e-12); // of 0.10 and -0.20 only
+  EXPECT_TRUE(std::isnan(band_of({near[0]}).median));
+  EXPECT_STREQ(to_string(setup_source::history_file), "history file");
+  EXPECT_STREQ(to_string(setup_source::past_evaluation), "past evaluation");
+}
+
+TEST(run_features, comparables_from_history_candidates_match_comparable_setups) {
+  std::vector<daily_bar> b;
+  for (int d = 0; d < 200; ++d) {
+    double c = 100 + 10 * std::sin(d * 0.3) + d * 0.1;
+    b.push_back({d, c, c + 1, c - 1, c, 1000.0 + (d % 9) * 100});
+  }
+  auto a = comparable_setups(b, 190, 4, 10);
+  auto pool = history_candidates(b, 190, 10, "SINE");
+  auto n = nearest_setups(setup_features_at(b, 190), pool, 4);
+  ASSERT_EQ(a.size(), 4u);
+  ASSERT_EQ(n.size(), 4u);
+  for (size_t k = 0; k < 4; ++k) {
+    EXPECT_EQ(a[k].index, n[k].index);
+    EXPECT_EQ(n[k].ts, b[n[k].index].ts);
+    EXPECT_EQ(n[k].ticker, "SINE");
+  }
 }

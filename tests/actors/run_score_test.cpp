@@ -85,3 +85,26 @@ TEST(run_score, verdict_bands) {
   EXPECT_STREQ(to_string(r.call), "watch");
   EXPECT_EQ(score_run({}, {}, {}).call, verdict::pass); // nothing known: pass
 }
+
+TEST(run_score, block_trades_options_and_fundamentals_are_sub_scores_with_evidence) {
+  institutional_features i;
+  i.block_trades = 5;
+  i.options_call_put_oi = 1.4;
+  other_features o;
+  o.earnings_surprise_pct = 5;
+  o.revenue_growth_pct = 20;
+  auto inst = score_institutional(i);
+  ASSERT_EQ(inst.parts.size(), 2u);
+  EXPECT_EQ(inst.parts[0].name, "block trades");
+  EXPECT_DOUBLE_EQ(inst.parts[0].score, 50.0);
+  EXPECT_EQ(inst.parts[0].evidence, "5 block trades");
+  EXPECT_EQ(inst.parts[1].name, "options skew");
+  EXPECT_DOUBLE_EQ(inst.parts[1].score, 50.0);
+  EXPECT_EQ(inst.parts[1].evidence, "call/put open interest 1.40");
+  auto other = score_other(o);
+  ASSERT_EQ(other.parts.size(), 2u);
+  EXPECT_EQ(other.parts[0].evidence, "earnings surprise +5.0%");
+  EXPECT_DOUBLE_EQ(other.parts[0].score, 50.0);
+  EXPECT_EQ(other.parts[1].evidence, "revenue growth +20.0%");
+  EXPECT_DOUBLE_EQ(other.parts[1].score, 50.0);
+}
