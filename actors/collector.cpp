@@ -61,6 +61,7 @@ uint8_t market_kind_of(const msg& m) noexcept {
     case fb::Payload::Quote:
       return quotes;
     case fb::Payload::Bar:
+    case fb::Payload::BarBatch:
       return bars;
     case fb::Payload::NewsItem:
       return news;
@@ -136,6 +137,73 @@ admission admit(collector_state& st, msg m, msg& out) {
   return admission::accept;
 }
 
+namespace {
+
+/// The later of the symbol's last Bar message and last batch row, if any.
+bool previous_bar(const collector_state& st, uint32_t symbol, fb::BarRow& prev) {
+  bool have = false;
+  if (symbol < st.last.size() && st.last[symbol][2]) {
+    auto b = st.last[symbol][2].as<fb::Bar>();
+    prev = fb::BarRow{0, st.last[symbol][2].ts_event(), b->symbol(), b->interval_s(),
+                      b->open(), b->high(), b->low(), b->close(), b->volume()};
+    have = true;
+  }
+  if (symbol < st.last_rows.size() && st.last_rows[symbol].seen
+      && (!have || st.last_rows[symbol].row.ts_event() > prev.ts_event())) {
+    prev = st.last_rows[symbol].row;
+    have = true;
+  }
+  return have;
+}
+
+bool same_bar(const fb::BarRow& a, const fb::BarRow& b) {
+  return a.open() == b.open() && a.high() == b.high() && a.low() == b.low()
+         && a.close() == b.close() && a.volume() == b.volume()
+         && a.interval_s() == b.interval_s();
+}
+
+void remember_row(collector_state& st, const fb::BarRow& row) {
+  if (row.symbol() >= st.last_rows.size())
+    st.last_rows.resize(row.symbol() + 1);
+  st.last_rows[row.symbol()] = {true, row};
+}
+
+} // namespace
+
+admission admit_batch(collector_state& st, const msg& m, msg& out) {
+  auto batch = m.as<fb::BarBatch>();
+  if (!batch) {
+    ++st.stats.refused;
+    return admission::not_market_data;
+  }
+  st.batch_rows.clear();
+  admission worst = admission::duplicate;
+  for (auto row : *batch->bars()) {
+    fb::BarRow prev;
+    if (previous_bar(st, row->symbol(), prev)) {
+      if (row->ts_event() < prev.ts_event()) {
+        ++st.stats.out_of_order_dropped;
+        worst = admission::out_of_order;
+        continue;
+      }
+      if (row->ts_event() == prev.ts_event() && same_bar(*row, prev)) {
+        ++st.stats.duplicates_dropped;
+        continue;
+      }
+    }
+    fb::BarRow stamped{st.next_seq++, row->ts_event(), row->symbol(), row->interval_s(),
+                       row->open(), row->high(), row->low(), row->close(), row->volume()};
+    remember_row(st, stamped);
+    st.batch_rows.push_back(stamped);
+  }
+  if (st.batch_rows.empty())
+    return worst;
+  st.stats.accepted += st.batch_rows.size();
+  auto& first = st.batch_rows.front();
+  out = st.builder.bar_batch({first.seq(), first.ts_event(), m.ts_ingress()}, st.batch_rows);
+  return admission::accept;
+}
+
 void collector_state::configure(const collector_params& p) {
   bars = bar_builder{p.bar_interval_ns};
   stale = stale_watch{};
@@ -196,6 +264,22 @@ void derive(collector_state& st, const msg& accepted, std::vector<msg>& bars_out
   }
 }
 
+void derive_batch(collector_state& st, const msg& accepted, std::vector<symbol_id>& stale_out) {
+  auto stale_before = stale_out.size();
+  st.last_edge = session_edge::none;
+  int64_t last_ts = accepted.ts_event();
+  for (auto row : *accepted.as<fb::BarBatch>()->bars()) {
+    // The first session edge the batch crosses is the one reported.
+    auto edge = on_time(st.session, row->ts_event());
+    if (st.last_edge == session_edge::none)
+      st.last_edge = edge;
+    on_event(st.stale, symbol_id{row->symbol()}, row->ts_event());
+    last_ts = row->ts_event();
+  }
+  stale_symbols(st.stale, last_ts, stale_out);
+  st.stats.stale_reports += stale_out.size() - stale_before;
+}
+
 void recover(collector_state& st, const msg& record) {
   if (auto h = record.as<fb::Health>()) {
     if (h->component()->string_view() == "collector") {
@@ -209,6 +293,16 @@ void recover(collector_state& st, const msg& record) {
     st.next_seq = std::max(st.next_seq, record.seq() + 1);
     ++st.stats.accepted;
     ++st.stats.news;
+    return;
+  }
+  if (auto batch = record.as<fb::BarBatch>(); batch && record.seq() != 0) {
+    for (auto row : *batch->bars()) {
+      remember_row(st, *row);
+      st.next_seq = std::max(st.next_seq, row->seq() + 1);
+      ++st.stats.accepted;
+      on_time(st.session, row->ts_event());
+      on_event(st.stale, symbol_id{row->symbol()}, row->ts_event());
+    }
     return;
   }
   market_key key;
@@ -235,7 +329,10 @@ collector(collector_actor::stateful_pointer<collector_state> self,
     [self, settings](msg& m) {
       auto& st = self->state;
       msg stamped;
-      if (admit(st, std::move(m), stamped) != admission::accept)
+      auto accepted_before = st.stats.accepted;
+      bool is_batch = m.type() == fb::Payload::BarBatch;
+      if (is_batch ? admit_batch(st, m, stamped) != admission::accept
+                   : admit(st, std::move(m), stamped) != admission::accept)
         return;
       auto publish = [&](const msg& e) {
         auto kind = market_kind_of(e);
@@ -249,7 +346,10 @@ collector(collector_actor::stateful_pointer<collector_state> self,
       // that completed them.
       st.built.clear();
       st.went_stale.clear();
-      derive(st, stamped, st.built, st.went_stale);
+      if (is_batch)
+        derive_batch(st, stamped, st.went_stale);
+      else
+        derive(st, stamped, st.built, st.went_stale);
       publish(stamped);
       for (auto& b : st.built)
         publish(b);
@@ -272,7 +372,7 @@ collector(collector_actor::stateful_pointer<collector_state> self,
         settings.journal->push(st.builder.alert(stamp::caused_by(stamped),
                                                 fb::Severity::Warning, "stale_symbol", text));
       }
-      if (health_due(st, settings.health_every))
+      if (health_due(st, settings.health_every, accepted_before))
         settings.journal->push(st.builder.health(
           stamp::caused_by(stamped), "collector",
           {st.stats.accepted, st.stats.duplicates_dropped,

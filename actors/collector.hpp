@@ -3,7 +3,9 @@
 // collector: the door market data comes in by. It gives every event a
 // sequence number, drops duplicates and events older than the last one seen
 // for the same symbol and kind, keeps the last event per symbol, and fans the
-// accepted events out to its subscribers.
+// accepted events out to its subscribers. A BarBatch (many symbols' bars,
+// as replay sends history) is admitted row by row under the same rules and
+// goes on as one message.
 
 #include <array>
 #include <cstdint>
@@ -71,6 +73,14 @@ struct collector_state {
   size_t news_next = 0;
   std::unordered_set<std::string> news_seen;
   std::vector<symbol_id> went_stale;
+  /// The last bar row admitted per symbol (batches carry bars as rows, not
+  /// messages), and scratch for the rows of the batch being admitted.
+  struct bar_row_mark {
+    bool seen = false;
+    fb::BarRow row;
+  };
+  std::vector<bar_row_mark> last_rows;
+  std::vector<fb::BarRow> batch_rows;
 
   void configure(const collector_params& p);
 
@@ -83,11 +93,21 @@ struct collector_state {
 /// Returns the decision and, on acceptance, the stamped message in `out`.
 admission admit(collector_state& st, msg m, msg& out);
 
+/// The same for a BarBatch: rows older than, or repeating, the symbol's last
+/// bar are dropped (and counted); the others are sequenced in order. `out`
+/// is the batch of the accepted rows (accept), or nothing is accepted
+/// (duplicate when every row was dropped).
+admission admit_batch(collector_state& st, const msg& batch, msg& out);
+
 /// Derives from an accepted event: the bars it completes (built from trades,
 /// sequenced after it) and the symbols it shows have gone stale. Appends the
 /// Bar messages to `bars_out` and the stale symbols to `stale_out`.
 void derive(collector_state& st, const msg& accepted, std::vector<msg>& bars_out,
             std::vector<symbol_id>& stale_out);
+
+/// derive() for an accepted BarBatch: the session edges and stale symbols
+/// its rows show (bars are not built from bars).
+void derive_batch(collector_state& st, const msg& accepted, std::vector<symbol_id>& stale_out);
 
 /// Kinds of market data, as a bit mask of what a subscriber wants.
 enum market_kind : uint8_t {
@@ -108,9 +128,14 @@ struct market_subscriber {
 uint8_t market_kind_of(const msg& m) noexcept;
 
 /// Returns whether the collector should journal its counters after the
-/// event it just accepted: every `every` accepted events (0: never).
+/// events it just accepted: every `every` accepted events (0: never), once
+/// the count crosses a multiple (a batch may cross it by more than one).
+inline bool health_due(const collector_state& st, uint64_t every,
+                       uint64_t accepted_before) noexcept {
+  return every > 0 && st.stats.accepted / every != accepted_before / every;
+}
 inline bool health_due(const collector_state& st, uint64_t every) noexcept {
-  return every > 0 && st.stats.accepted % every == 0;
+  return health_due(st, every, st.stats.accepted - 1);
 }
 
 /// The collector's peers, handed over at spawn.

@@ -584,43 +584,59 @@ void on_report(order_manager_state& st, const msg& m) {
   st.outbox.push_back({route::listeners, m, false});
 }
 
-void on_market(order_manager_state& st, const msg& m) {
-  symbol_id sym;
-  price px;
-  if (auto t = m.as<fb::Trade>()) {
-    sym = symbol_id{t->symbol()};
-    px = price{t->price()};
-  } else if (auto b = m.as<fb::Bar>()) {
-    sym = symbol_id{b->symbol()};
-    px = price{b->close()};
-  } else {
-    return;
-  }
-  bool held = sym.value < st.positions.size();
-  if (held)
+namespace {
+
+/// One price of a symbol at event time `ts` (a trade, or a bar's close):
+/// the position's mark and the algorithms that follow time or volume.
+void on_price(order_manager_state& st, const msg& cause, symbol_id sym, price px, int64_t ts,
+              const fb::Trade* trade) {
+  if (sym.value < st.positions.size())
     st.positions[sym.value].mark = px;
   // Algorithms run on event time: trades carry the volume they follow, and
   // any event can make a parent's wake time due.
-  auto trade = m.as<fb::Trade>();
   for (auto& a : st.algos) {
     if (a.algo.done())
       continue;
     if (trade && a.symbol == sym)
-      act(st, m, a, on_algo_market(a.algo, m.ts_event(), quantity{trade->size()}),
-          a.algo.done());
-    else if (m.ts_event() >= a.wake_ns)
-      act(st, m, a, on_algo_wake(a.algo, m.ts_event()), a.algo.done());
+      act(st, cause, a, on_algo_market(a.algo, ts, quantity{trade->size()}), a.algo.done());
+    else if (ts >= a.wake_ns)
+      act(st, cause, a, on_algo_wake(a.algo, ts), a.algo.done());
   }
-  if (m.type() != fb::Payload::Bar)
-    return;
-  // Once a bar (not every trade): the day roll, the high-water mark, and the
-  // portfolio while something is open. Journaled only: the actors that
-  // listen act on fills, and a message per bar to each would sit in the
-  // worker's queue ahead of the next order's path.
-  mark_account(st, m.ts_event());
-  if (held && st.positions[sym.value].qty.shares != 0)
-    send(st, route::journal,
-         st.builder.portfolio_snapshot(stamp::caused_by(m), st.portfolio()));
+}
+
+/// Once a bar (not every trade): the day roll, the high-water mark, and the
+/// portfolio while something is open. Journaled only: the actors that
+/// listen act on fills, and a message per bar to each would sit in the
+/// worker's queue ahead of the next order's path.
+void on_bar_close(order_manager_state& st, const msg& cause, int64_t ts, bool open_position) {
+  mark_account(st, ts);
+  if (open_position)
+    send(st, route::journal, st.builder.portfolio_snapshot(stamp::caused_by(cause), st.portfolio()));
+}
+
+bool holds(const order_manager_state& st, uint32_t symbol) {
+  return symbol < st.positions.size() && st.positions[symbol].qty.shares != 0;
+}
+
+} // namespace
+
+void on_market(order_manager_state& st, const msg& m) {
+  if (auto t = m.as<fb::Trade>()) {
+    on_price(st, m, symbol_id{t->symbol()}, price{t->price()}, m.ts_event(), t);
+  } else if (auto b = m.as<fb::Bar>()) {
+    on_price(st, m, symbol_id{b->symbol()}, price{b->close()}, m.ts_event(), nullptr);
+    on_bar_close(st, m, m.ts_event(), holds(st, b->symbol()));
+  } else if (auto batch = m.as<fb::BarBatch>()) {
+    // One account update for the batch, at its last bar.
+    bool open_position = false;
+    int64_t ts = m.ts_event();
+    for (auto row : *batch->bars()) {
+      on_price(st, m, symbol_id{row->symbol()}, price{row->close()}, row->ts_event(), nullptr);
+      open_position |= holds(st, row->symbol());
+      ts = row->ts_event();
+    }
+    on_bar_close(st, m, ts, open_position);
+  }
 }
 
 void on_denied(order_manager_state& st, const msg& m) {
@@ -755,6 +771,7 @@ void recover(order_manager_state& st, const msg& m) {
     }
     case fb::Payload::Trade:
     case fb::Payload::Bar:
+    case fb::Payload::BarBatch:
       if (m.seq() != 0)
         on_market(st, m);
       return;
@@ -831,6 +848,7 @@ order_manager(order_manager_actor::stateful_pointer<order_manager_state> self,
           break;
         case fb::Payload::Trade:
         case fb::Payload::Bar:
+        case fb::Payload::BarBatch:
           on_market(st, m);
           break;
         case fb::Payload::Quote:

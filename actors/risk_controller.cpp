@@ -397,6 +397,17 @@ void set_mark(risk_state& st, symbol_id symbol, price mark) {
 
 void on_market(risk_state& st, const msg& event) {
   auto ts = event.ts_event();
+  if (auto batch = event.as<fb::BarBatch>()) {
+    // Row by row, as if each bar had come alone.
+    for (auto row : *batch->bars()) {
+      auto& s = st.symbol(symbol_id{row->symbol()});
+      s.last_trade = s.last = price{row->close()};
+      roll_trading_day(st, row->ts_event());
+      refresh(st, s);
+      apply_loss_levels(st, row->ts_event());
+    }
+    return;
+  }
   risk_symbol* s = nullptr;
   if (auto t = event.as<fb::Trade>()) {
     s = &st.symbol(symbol_id{t->symbol()});
@@ -688,6 +699,7 @@ void recover(risk_state& st, const msg& m) {
     case fb::Payload::Trade:
     case fb::Payload::Quote:
     case fb::Payload::Bar:
+    case fb::Payload::BarBatch:
       if (m.seq() != 0)
         on_market(st, m);
       break;
@@ -741,6 +753,7 @@ risk_controller(risk_controller_actor::stateful_pointer<risk_state> self,
         case fb::Payload::Trade:
         case fb::Payload::Quote:
         case fb::Payload::Bar:
+        case fb::Payload::BarBatch:
           on_market(st, m);
           break;
         default:

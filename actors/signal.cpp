@@ -1,5 +1,9 @@
 #include "actors/signal.hpp"
 
+#include <algorithm>
+
+#include "actors/news_events.hpp"
+
 namespace osprey {
 
 symbol_indicators::symbol_indicators(const signal_params& p)
@@ -8,29 +12,38 @@ symbol_indicators::symbol_indicators(const signal_params& p)
     rsi(p.rsi_period),
     avg_volume(p.volume_period),
     high(p.high_period),
-    low(p.low_period) {
+    low(p.low_period),
+    extra(p.extra),
+    extra_values(extra.width(), ind::not_ready) {
   // nop
 }
 
-signal_values update_indicators(symbol_indicators& ind, const fb::Bar& bar) {
+signal_values update_indicators(symbol_indicators& ind, const bar_fields& bar, int64_t session) {
   signal_values v;
-  v.close = price{bar.close()};
-  v.volume = quantity{bar.volume()};
+  v.close = price{bar.close};
+  v.volume = quantity{bar.volume};
   // Levels of the preceding bars, read before this bar enters the windows.
   v.ready = ind.high.ready() && ind.low.ready() && ind.avg_volume.ready();
   v.high_n = price{ind.high.ready() ? static_cast<int64_t>(ind.high.value()) : 0};
   v.low_m = price{ind.low.ready() ? static_cast<int64_t>(ind.low.value()) : 0};
   v.avg_volume = ind.avg_volume.value();
-  auto close = static_cast<double>(bar.close()) / micros_per_dollar;
+  auto close = static_cast<double>(bar.close) / micros_per_dollar;
   ind.sma.update(close);
   ind.ema.update(close);
   ind.rsi.update(close);
-  ind.avg_volume.update(static_cast<double>(bar.volume()));
-  ind.high.update(static_cast<double>(bar.high()));
-  ind.low.update(static_cast<double>(bar.low()));
+  ind.avg_volume.update(static_cast<double>(bar.volume));
+  ind.high.update(static_cast<double>(bar.high));
+  ind.low.update(static_cast<double>(bar.low));
   v.sma = ind.sma.value();
   v.ema = ind.ema.value();
   v.rsi = ind.rsi.value();
+  if (!ind.extra.empty()) {
+    auto dollars = [](int64_t micros) { return static_cast<double>(micros) / micros_per_dollar; };
+    ind::bar_input in{dollars(bar.open), dollars(bar.high), dollars(bar.low), close,
+                      static_cast<double>(bar.volume)};
+    ind.extra.update(in, session, ind.extra_values.data());
+    v.extra = ind.extra_values;
+  }
   return v;
 }
 
@@ -40,29 +53,138 @@ symbol_indicators& signal_state::indicators(uint32_t symbol) {
   return symbols[symbol];
 }
 
+namespace {
+
+/// The traded symbols an item names: its symbol list, else the tickers in
+/// its headline. Each once, in the order named.
+void named_symbols(signal_state& st, const fb::NewsItem& item, std::vector<uint32_t>& out) {
+  auto take = [&](std::string_view name) {
+    auto it = st.symbol_ids.find(std::string{name});
+    if (it != st.symbol_ids.end() && std::find(out.begin(), out.end(), it->second) == out.end())
+      out.push_back(it->second);
+  };
+  if (item.symbols() && item.symbols()->size() > 0) {
+    for (auto s : *item.symbols())
+      take(s->string_view());
+    return;
+  }
+  for (auto& hit : st.reader->universe.extract(item.headline()->string_view()))
+    take(hit.symbol);
+}
+
+} // namespace
+
+std::vector<msg> read_news(signal_state& st, const msg& m) {
+  std::vector<msg> out;
+  auto item = m.as<fb::NewsItem>();
+  if (!item || !st.reader)
+    return out;
+  ++st.news;
+  std::vector<uint32_t> symbols;
+  named_symbols(st, *item, symbols);
+  if (symbols.empty()) {
+    ++st.news_unknown_symbols;
+    return out;
+  }
+  auto headline = item->headline()->string_view();
+  auto scores = st.reader->model.score(headline);
+  news_sentiment_values v;
+  v.news_id = item->id() ? item->id()->string_view() : std::string_view{};
+  v.compound = scores.compound;
+  v.positive = scores.pos;
+  v.neutral = scores.neu;
+  v.negative = scores.neg;
+  for (auto& hit : sentiment::detect_events(headline)) {
+    v.events |= 1u << static_cast<unsigned>(hit.tag);
+    auto d = sentiment::direction(hit.tag);
+    v.bullish_events += d > 0;
+    v.bearish_events += d < 0;
+  }
+  for (auto sym : symbols) {
+    st.narrative.mention(sym, m.ts_event(), scores.compound);
+    auto n = st.narrative.metrics(sym, m.ts_event());
+    v.mentions = n.mentions_window;
+    v.velocity = n.velocity;
+    v.sentiment = n.sentiment;
+    v.sentiment_trend = n.sentiment_trend;
+    v.trending = n.trending;
+    out.push_back(st.builder.news_sentiment(stamp::caused_by(m), symbol_id{sym}, v));
+  }
+  return out;
+}
+
+msg signal_batch_of(signal_state& st, const msg& m) {
+  auto batch = m.as<fb::BarBatch>();
+  st.batch_rows.clear();
+  st.batch_values.clear();
+  uint32_t width = 0;
+  for (auto row : *batch->bars()) {
+    ++st.bars;
+    auto& ind = st.indicators(row->symbol());
+    auto v = update_indicators(ind, fields_of(*row), session_of(row->ts_event()));
+    st.batch_rows.emplace_back(row->seq(), row->ts_event(), row->symbol(), v.ready,
+                               v.close.micros, v.volume.shares, v.high_n.micros,
+                               v.low_m.micros, v.sma, v.ema, v.rsi, v.avg_volume);
+    width = static_cast<uint32_t>(v.extra.size());
+    st.batch_values.insert(st.batch_values.end(), v.extra.begin(), v.extra.end());
+  }
+  ++st.batches;
+  return st.builder.signal_batch(stamp::caused_by(m), st.batch_rows, width, st.batch_values);
+}
+
 void recover(signal_state& st, const msg& record) {
+  if (record.seq() == 0)
+    return;
+  if (record.type() == fb::Payload::BarBatch) {
+    signal_batch_of(st, record);
+    return;
+  }
+  if (record.type() == fb::Payload::NewsItem) {
+    read_news(st, record);
+    return;
+  }
   auto bar = record.as<fb::Bar>();
-  if (!bar || record.seq() == 0)
+  if (!bar)
     return;
   ++st.bars;
-  update_indicators(st.indicators(bar->symbol()), *bar);
+  update_indicators(st.indicators(bar->symbol()), *bar, session_of(record.ts_event()));
 }
 
 signal_actor::behavior_type
 signal(signal_actor::stateful_pointer<signal_state> self,
        signal_settings settings) {
-  self->state.params = settings.params;
+  auto& st = self->state;
+  st.params = settings.params;
+  st.narrative = narrative_tracker{settings.params.narrative};
+  for (uint32_t i = 0; i < settings.symbols.size(); ++i)
+    st.symbol_ids.emplace(settings.symbols[i], i);
+  if (settings.news)
+    st.reader.emplace(*settings.news);
   if (settings.recovered)
     for (auto& m : *settings.recovered)
       recover(self->state, m);
   return {
     [self, settings](const msg& m) {
-      auto bar = m.as<fb::Bar>();
-      if (!bar)
-        return;
       auto& st = self->state;
+      if (m.type() == fb::Payload::BarBatch) {
+        auto out = signal_batch_of(st, m);
+        self->send(settings.strategy, out);
+        if (settings.journal)
+          settings.journal->push(out);
+        return;
+      }
+      auto bar = m.as<fb::Bar>();
+      if (!bar) {
+        for (auto& out : read_news(st, m)) {
+          self->send(settings.strategy, out);
+          if (settings.journal)
+            settings.journal->push(out);
+        }
+        return;
+      }
       ++st.bars;
-      auto values = update_indicators(st.indicators(bar->symbol()), *bar);
+      auto values = update_indicators(st.indicators(bar->symbol()), *bar,
+                                      session_of(m.ts_event()));
       auto out = st.builder.signal(stamp::caused_by(m), symbol_id{bar->symbol()},
                                    values);
       self->send(settings.strategy, out);

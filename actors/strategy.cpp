@@ -6,25 +6,29 @@ namespace osprey {
 
 std::optional<breakout_intent> decide(breakout_position& pos,
                                       const breakout_params& params,
-                                      const fb::Signal& s) {
-  price close{s.close()};
+                                      const breakout_inputs& s) {
+  price close = s.close;
   if (pos.qty.shares > 0 && close > pos.high_water)
     pos.high_water = close;
-  if (pos.pending || !s.ready())
+  if (pos.pending || !s.ready)
     return std::nullopt;
 
   if (pos.qty.shares == 0) {
-    price high{s.high_n()};
-    auto volume = static_cast<double>(s.volume());
-    if (close > high && volume > params.volume_factor * s.avg_volume()
+    price high = s.high_n;
+    auto volume = static_cast<double>(s.volume.shares);
+    if (close > high && volume > params.volume_factor * s.avg_volume
         && close.micros > 0) {
+      if (pos.news_sentiment < params.min_news_sentiment) {
+        ++pos.entries_vetoed_by_news;
+        return std::nullopt;
+      }
       quantity qty{params.position_notional.micros / close.micros};
       if (qty.shares <= 0)
         return std::nullopt;
       pos.pending = true;
       return breakout_intent{fb::Side::Buy, qty,
                              {fb::IntentReason::BreakoutEntry, close, high,
-                              quantity{s.volume()}, s.avg_volume()}};
+                              s.volume, s.avg_volume}};
     }
     return std::nullopt;
   }
@@ -35,11 +39,11 @@ std::optional<breakout_intent> decide(breakout_position& pos,
                 - price{std::llround(static_cast<double>(pos.high_water.micros)
                                      * params.trailing_stop)};
     intent_reason why{fb::IntentReason::TrailingStopExit, close, stop,
-                      quantity{s.volume()}, s.avg_volume()};
+                      s.volume, s.avg_volume};
     bool exit = close <= stop;
-    if (!exit && close < price{s.low_m()}) {
+    if (!exit && close < s.low_m) {
       why.code = fb::IntentReason::ChannelLowExit;
-      why.level = price{s.low_m()};
+      why.level = s.low_m;
       exit = true;
     }
     if (exit) {
@@ -83,6 +87,10 @@ void on_outcome(breakout_position& pos, const msg& event) {
   pos.pending = false;
 }
 
+void on_news(breakout_position& pos, const fb::NewsSentiment& news) {
+  pos.news_sentiment = news.sentiment();
+}
+
 breakout_position& strategy_state::position(uint32_t symbol) {
   if (symbols.size() <= symbol)
     symbols.resize(symbol + 1);
@@ -93,6 +101,16 @@ void recover(strategy_state& st, const msg& record) {
   if (auto s = record.as<fb::Signal>()) {
     if (decide(st.position(s->symbol()), st.params, *s))
       ++st.intents;
+    return;
+  }
+  if (auto n = record.as<fb::NewsSentiment>()) {
+    on_news(st.position(n->symbol()), *n);
+    return;
+  }
+  if (auto batch = record.as<fb::SignalBatch>()) {
+    for (auto row : *batch->rows())
+      if (decide(st.position(row->symbol()), st.params, inputs_of(*row)))
+        ++st.intents;
     return;
   }
   // Denials of commands and algorithm children went to the order manager.
@@ -109,21 +127,33 @@ strategy(strategy_actor::stateful_pointer<strategy_state> self,
   if (settings.recovered)
     for (auto& m : *settings.recovered)
       recover(self->state, m);
+  auto send = [self, settings](stamp why_stamp, uint32_t symbol,
+                                const breakout_intent& intent) {
+    auto& st = self->state;
+    ++st.intents;
+    auto out = st.builder.order_intent(why_stamp, symbol_id{symbol}, intent.side, intent.qty,
+                                       fb::OrderType::Market, price{}, intent.why);
+    self->send(settings.risk, out);
+    if (settings.journal)
+      settings.journal->push(out);
+  };
   return {
-    [self, settings](const msg& m) {
+    [self, send](const msg& m) {
       auto& st = self->state;
       if (auto s = m.as<fb::Signal>()) {
-        auto intent = decide(st.position(s->symbol()), st.params, *s);
-        if (!intent)
-          return;
-        ++st.intents;
-        auto out = st.builder.order_intent(stamp::caused_by(m),
-                                           symbol_id{s->symbol()}, intent->side,
-                                           intent->qty, fb::OrderType::Market,
-                                           price{}, intent->why);
-        self->send(settings.risk, out);
-        if (settings.journal)
-          settings.journal->push(out);
+        if (auto intent = decide(st.position(s->symbol()), st.params, *s))
+          send(stamp::caused_by(m), s->symbol(), *intent);
+        return;
+      }
+      if (auto batch = m.as<fb::SignalBatch>()) {
+        // Each row's intent traces back to its own bar.
+        for (auto row : *batch->rows())
+          if (auto intent = decide(st.position(row->symbol()), st.params, inputs_of(*row)))
+            send({row->seq(), row->ts_event(), m.ts_ingress()}, row->symbol(), *intent);
+        return;
+      }
+      if (auto n = m.as<fb::NewsSentiment>()) {
+        on_news(st.position(n->symbol()), *n);
         return;
       }
       if (auto sym = outcome_symbol(m))

@@ -3,6 +3,8 @@
 // strategy: the breakout strategy. Enters long when a bar closes above the
 // N-bar high on volume above k times its average; exits on a trailing stop
 // from the highest close since entry, or on a close below the M-bar low.
+// With a news gate set, it does not buy a breakout while the symbol's news
+// reads worse than the gate (the narrative sentiment of its latest item).
 
 #include <optional>
 #include <memory>
@@ -18,6 +20,9 @@ struct breakout_params {
   double volume_factor = 1.5;  ///< k: bar volume must exceed k x average.
   double trailing_stop = 0.02; ///< Exit when close <= (1 - this) x high water.
   money position_notional{10'000 * micros_per_dollar}; ///< Size of an entry.
+  /// No entry while the symbol's narrative sentiment is below this (in
+  /// [-1, 1]; the default, below -1, never blocks).
+  double min_news_sentiment = -2;
 };
 
 /// What the strategy believes about one symbol.
@@ -25,6 +30,9 @@ struct breakout_position {
   quantity qty;        ///< Filled position, from the order manager.
   bool pending = false; ///< An intent is in flight; wait for its outcome.
   price high_water;    ///< Highest close since entry.
+  /// The narrative sentiment after the symbol's latest news (0 before any).
+  double news_sentiment = 0;
+  uint64_t entries_vetoed_by_news = 0;
 };
 
 /// One intent the strategy wants to send.
@@ -34,16 +42,41 @@ struct breakout_intent {
   intent_reason why;
 };
 
+/// The fields of a signal the breakout reads (from a Signal or a row of a
+/// SignalBatch).
+struct breakout_inputs {
+  price close, high_n, low_m;
+  quantity volume;
+  double avg_volume = 0;
+  bool ready = false;
+};
+inline breakout_inputs inputs_of(const fb::Signal& s) noexcept {
+  return {price{s.close()}, price{s.high_n()}, price{s.low_m()}, quantity{s.volume()},
+          s.avg_volume(), s.ready()};
+}
+inline breakout_inputs inputs_of(const fb::SignalRow& s) noexcept {
+  return {price{s.close()}, price{s.high_n()}, price{s.low_m()}, quantity{s.volume()},
+          s.avg_volume(), s.ready()};
+}
+
 /// Returns the intent that `signal` calls for, if any, and updates the
 /// symbol's high-water mark and pending flag.
 std::optional<breakout_intent> decide(breakout_position& pos,
                                       const breakout_params& params,
-                                      const fb::Signal& signal);
+                                      const breakout_inputs& signal);
+inline std::optional<breakout_intent> decide(breakout_position& pos,
+                                             const breakout_params& params,
+                                             const fb::Signal& signal) {
+  return decide(pos, params, inputs_of(signal));
+}
 
 /// Updates the symbol's position after an execution report or denial. The
 /// order manager sends PositionChanged before the fill that completes an
 /// order, so the position is current when the pending flag clears.
 void on_outcome(breakout_position& pos, const msg& event);
+
+/// Takes in the signal actor's reading of a news item about the symbol.
+void on_news(breakout_position& pos, const fb::NewsSentiment& news);
 
 struct strategy_state {
   breakout_params params;

@@ -65,10 +65,38 @@ msg msg_builder::symbol_directory(stamp s, std::span<const std::string> names) {
 }
 
 msg msg_builder::signal(stamp s, symbol_id sym, const signal_values& v) {
+  flatbuffers::Offset<flatbuffers::Vector<double>> extra;
+  if (!v.extra.empty())
+    extra = fbb_.CreateVector(v.extra.data(), v.extra.size());
   auto p = fb::CreateSignal(fbb_, sym.value, v.close.micros, v.volume.shares,
                             v.sma, v.ema, v.rsi, v.avg_volume, v.high_n.micros,
-                            v.low_m.micros, v.ready);
+                            v.low_m.micros, v.ready, extra);
   return finish(s, fb::Payload::Signal, p.Union());
+}
+
+msg msg_builder::bar_batch(stamp s, std::span<const fb::BarRow> rows) {
+  auto v = fbb_.CreateVectorOfStructs(rows.data(), rows.size());
+  auto p = fb::CreateBarBatch(fbb_, v);
+  return finish(s, fb::Payload::BarBatch, p.Union());
+}
+
+msg msg_builder::signal_batch(stamp s, std::span<const fb::SignalRow> rows, uint32_t width,
+                              std::span<const double> values) {
+  flatbuffers::Offset<flatbuffers::Vector<double>> extra;
+  if (!values.empty())
+    extra = fbb_.CreateVector(values.data(), values.size());
+  auto v = fbb_.CreateVectorOfStructs(rows.data(), rows.size());
+  auto p = fb::CreateSignalBatch(fbb_, v, width, extra);
+  return finish(s, fb::Payload::SignalBatch, p.Union());
+}
+
+msg msg_builder::news_sentiment(stamp s, symbol_id sym, const news_sentiment_values& v) {
+  auto id = fbb_.CreateString(v.news_id.data(), v.news_id.size());
+  auto p = fb::CreateNewsSentiment(fbb_, sym.value, id, v.compound, v.positive, v.neutral,
+                                   v.negative, v.events, v.bullish_events, v.bearish_events,
+                                   v.mentions, v.velocity, v.sentiment, v.sentiment_trend,
+                                   v.trending);
+  return finish(s, fb::Payload::NewsSentiment, p.Union());
 }
 
 msg msg_builder::order_intent(stamp s, symbol_id sym, fb::Side side,

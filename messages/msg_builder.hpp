@@ -46,6 +46,19 @@ struct signal_values {
   double sma = 0, ema = 0, rsi = 0, avg_volume = 0;
   price high_n, low_m;
   bool ready = false;
+  /// The configured extra indicators' columns (may be empty).
+  std::span<const double> extra;
+};
+
+/// The figures carried by a NewsSentiment.
+struct news_sentiment_values {
+  std::string_view news_id;
+  double compound = 0, positive = 0, neutral = 0, negative = 0;
+  uint32_t events = 0; ///< One bit per event tag.
+  uint8_t bullish_events = 0, bearish_events = 0;
+  uint32_t mentions = 0;
+  double velocity = 0, sentiment = 0, sentiment_trend = 0;
+  bool trending = false;
 };
 
 /// The figures carried by a PositionChanged.
@@ -123,7 +136,14 @@ public:
            std::string_view source);
   msg symbol_directory(stamp s, std::span<const std::string> names);
 
+  /// Many bars in one message; the stamp is the first row's (ingress: when
+  /// the batch entered).
+  msg bar_batch(stamp s, std::span<const fb::BarRow> rows);
   msg signal(stamp s, symbol_id sym, const signal_values& v);
+  /// The signals of a batch; `values` holds `width` extra columns per row.
+  msg signal_batch(stamp s, std::span<const fb::SignalRow> rows, uint32_t width,
+                   std::span<const double> values);
+  msg news_sentiment(stamp s, symbol_id sym, const news_sentiment_values& v);
   msg order_intent(stamp s, symbol_id sym, fb::Side side, quantity qty,
                    fb::OrderType type, price limit, const intent_reason& why);
   /// An intent for any order; `algo` (kind None: none) works it as a parent.

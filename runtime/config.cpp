@@ -190,6 +190,7 @@ void read_market(table_reader& r, synthetic_market_config& m) {
 
 
 void read_time_of_day(table_reader& r, const std::string& key, int64_t& out);
+void read_flag(table_reader& r, const std::string& key, bool& out);
 
 void read_collector(table_reader& r, collector_params& c) {
   read_time_of_day(r, "session_open", c.session_open_ns);
@@ -202,19 +203,116 @@ void read_collector(table_reader& r, collector_params& c) {
     r.fail(*r.get("stale_after"), "stale_after", "must not be negative (0: off)");
 }
 
-void read_signal(table_reader& r, signal_params& s) {
+void read_signal(table_reader& r, engine_config& c) {
+  auto& s = c.signal;
   r.integer("sma_period", s.sma_period, 1, 10'000);
   r.integer("ema_period", s.ema_period, 1, 10'000);
   r.integer("rsi_period", s.rsi_period, 1, 10'000);
   r.integer("volume_period", s.volume_period, 1, 10'000);
   r.integer("high_period", s.high_period, 1, 10'000);
   r.integer("low_period", s.low_period, 1, 10'000);
+  if (auto n = r.get("indicators")) {
+    if (!n->is_string())
+      r.fail(*n, "indicators", "expected a string such as \"rsi:14,macd:12:26:9\"");
+    try {
+      s.extra = ind::parse_indicator_list(*n->value<std::string>());
+    } catch (const std::invalid_argument& e) {
+      r.fail(*n, "indicators", e.what());
+    }
+  }
+  r.duration("news_window", s.narrative.window_ns);
+  r.duration("news_baseline", s.narrative.baseline_ns);
+  if (s.narrative.window_ns <= 0 || s.narrative.baseline_ns <= 0)
+    r.fail(*r.get(s.narrative.window_ns <= 0 ? "news_window" : "news_baseline"),
+           s.narrative.window_ns <= 0 ? "news_window" : "news_baseline", "must be positive");
+  r.number("trending_velocity", s.narrative.trending_velocity, 0, 1e6);
+  r.integer("trending_min_mentions", s.narrative.trending_min_mentions, 0, 1'000'000);
+  r.text("lexicon", c.sentiment_lexicon);
+}
+
+// [universe]: SYMBOL = ["Company name", ...], one key per symbol.
+void read_universe(const toml::table& t, const std::string& file,
+                   std::vector<sentiment::ticker_entry>& out) {
+  for (auto& [key, node] : t) {
+    auto where = [&, key = std::string{key.str()}](const toml::node& n, const std::string& what) {
+      std::ostringstream os;
+      os << file << ':' << n.source().begin.line << ": universe." << key << ": " << what;
+      throw config_error(os.str());
+    };
+    sentiment::ticker_entry e;
+    e.symbol = std::string{key.str()};
+    auto arr = node.as_array();
+    if (!arr)
+      where(node, "expected an array of company names, such as [\"Apple\", \"Apple Inc.\"]");
+    for (auto& name : *arr) {
+      auto v = name.value<std::string>();
+      if (!v || v->empty())
+        where(name, "expected a non-empty string");
+      e.names.push_back(*v);
+    }
+    out.push_back(std::move(e));
+  }
+}
+
+// [replay] and [replay.columns]: how CSV files are read.
+void read_replay(table_reader& r, engine_config& c) {
+  auto& o = c.replay;
+  r.integer("batch", c.replay_batch, 1, 1'000'000);
+  r.text("symbol", o.symbol);
+  read_time_of_day(r, "daily_close", o.daily_close_ns);
+  int64_t offset = 0;
+  r.duration("utc_offset", offset);
+  if (auto n = r.get("utc_offset_sign"); n) {
+    auto v = n->value<std::string>();
+    if (!v || (*v != "+" && *v != "-"))
+      r.fail(*n, "utc_offset_sign", "expected \"+\" or \"-\"");
+    if (*v == "-")
+      offset = -offset;
+  }
+  o.utc_offset_ns = offset;
+  int64_t interval = 0;
+  r.duration("bar_interval", interval);
+  if (interval < 0 || interval % 1'000'000'000 != 0)
+    r.fail(*r.get("bar_interval"), "bar_interval", "must be a whole number of seconds (0: infer)");
+  o.bar_interval_s = static_cast<uint32_t>(interval / 1'000'000'000);
+  read_flag(r, "adjust_by_adj_close", o.adjust_by_adj_close);
+  read_flag(r, "adjust_dividends", o.adjust_dividends);
+  read_flag(r, "has_header", o.has_header);
+  r.choice("splits", o.splits, {{"automatic", split_adjustment::automatic},
+                                {"always", split_adjustment::always},
+                                {"never", split_adjustment::never}});
+  if (auto t = r.section("columns")) {
+    table_reader cr{*t, "replay.columns.", r.file()};
+    csv_columns c;
+    cr.choice("layout", c.layout, {{"bars", csv_layout::bars}, {"quotes", csv_layout::quotes},
+                                   {"trades", csv_layout::trades}, {"osprey", csv_layout::osprey}});
+    // Positions are 0-based; a field left out is absent.
+    for (auto [key, field] : std::initializer_list<std::pair<const char*, int*>>{
+           {"date", &c.date}, {"time", &c.time}, {"symbol", &c.symbol}, {"open", &c.open},
+           {"high", &c.high}, {"low", &c.low}, {"close", &c.close}, {"adj_close", &c.adj_close},
+           {"volume", &c.volume}, {"dividend", &c.dividend}, {"split", &c.split},
+           {"bid", &c.bid}, {"ask", &c.ask}, {"bid_size", &c.bid_size},
+           {"ask_size", &c.ask_size}, {"price", &c.price}, {"size", &c.size}})
+      cr.integer(key, *field, 0, 1'000);
+    cr.finish();
+    std::string missing = c.date < 0 ? "date" : "";
+    if (missing.empty() && c.layout == csv_layout::bars && c.close < 0)
+      missing = "close";
+    if (missing.empty() && c.layout == csv_layout::quotes && (c.bid < 0 || c.ask < 0))
+      missing = c.bid < 0 ? "bid" : "ask";
+    if (missing.empty() && c.layout == csv_layout::trades && c.price < 0)
+      missing = "price";
+    if (!missing.empty())
+      r.fail(*r.get("columns"), "columns", "the mapping needs the " + missing + " column");
+    o.columns = c;
+  }
 }
 
 void read_strategy(table_reader& r, breakout_params& s) {
   r.number("volume_factor", s.volume_factor, 0, 1'000);
   r.number("trailing_stop", s.trailing_stop, 0.0001, 0.99);
   r.dollars("position_notional", s.position_notional, 1, 1e9);
+  r.number("min_news_sentiment", s.min_news_sentiment, -2, 1);
 }
 
 // A true/false switch of the [risk] section.
@@ -366,7 +464,10 @@ engine_config parse_config(std::string_view text, const std::string& source) {
     read_section(top, "market", c.market, read_market);
     read_section(top, "collector", c.collector, read_collector);
     read_section(top, "broker", c.broker, read_broker);
-    read_section(top, "signal", c.signal, read_signal);
+    read_section(top, "signal", c, read_signal);
+    read_section(top, "replay", c, read_replay);
+    if (auto t = top.section("universe"))
+      read_universe(*t, source, c.universe);
     read_section(top, "strategy", c.strategy, read_strategy);
     read_section(top, "risk", c.risk, read_risk);
     read_section(top, "orders", c.orders, read_orders);

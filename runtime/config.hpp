@@ -15,6 +15,7 @@
 #include "actors/risk_controller.hpp"
 #include "actors/signal.hpp"
 #include "actors/strategy.hpp"
+#include "adapters/csv_replay.hpp"
 #include "adapters/sim_broker.hpp"
 #include "adapters/synthetic_market.hpp"
 #include "runtime/journal_writer.hpp"
@@ -55,6 +56,18 @@ struct engine_config {
   collector_params collector;
   sim_broker_config broker;
   signal_params signal;
+  /// The VADER lexicon the signal actor reads news with ([signal] lexicon;
+  /// empty: the default places, see find_sentiment_lexicon).
+  std::string sentiment_lexicon;
+  /// Company names by symbol ([universe]), for news that names companies
+  /// rather than listing symbols.
+  std::vector<sentiment::ticker_entry> universe;
+  /// How `--replay` reads CSV files ([replay]: a column mapping instead of
+  /// header detection, adjustments, the daily close time).
+  csv_replay_options replay;
+  /// Bars of the same time sent as one BarBatch of up to this many rows
+  /// ([replay] batch; 1: one message per bar).
+  uint32_t replay_batch = 1;
   breakout_params strategy;
   risk_limits risk;
   order_manager_params orders;

@@ -1,5 +1,7 @@
 #include "runtime/engine.hpp"
 
+#include <algorithm>
+#include <stdexcept>
 #include <thread>
 
 #include "actors/signal.hpp"
@@ -24,9 +26,29 @@ void apply_scheduler(caf::actor_system_config& cfg, const scheduler_config& s) {
   }
 }
 
+std::shared_ptr<const news_reader> load_news_reader(const engine_config& c) {
+  if (c.sentiment_lexicon.empty())
+    return nullptr;
+  std::string error;
+  auto general = sentiment::lexicon::load(c.sentiment_lexicon, error);
+  if (!general)
+    throw std::runtime_error("cannot read the sentiment lexicon: " + error);
+  // Every traded symbol is in the universe, by its symbol at least.
+  auto universe = c.universe;
+  for (auto& s : c.market.symbols)
+    if (std::none_of(universe.begin(), universe.end(),
+                     [&](const sentiment::ticker_entry& e) { return e.symbol == s; }))
+      universe.push_back({s, {}, false});
+  return std::make_shared<const news_reader>(
+    news_reader{sentiment::analyzer::finance_model(std::move(*general)),
+                sentiment::ticker_universe{std::move(universe)}});
+}
+
 engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_broker,
                clock_fn clock, std::shared_ptr<const std::vector<msg>> recovered)
   : deterministic_(c.scheduler.profile == latency_profile::deterministic) {
+  // Read before any actor exists, so a bad lexicon stops nothing half-built.
+  auto reader = load_news_reader(c);
   register_message_types(cfg_);
   apply_scheduler(cfg_, c.scheduler);
   system_ = std::make_unique<caf::actor_system>(cfg_);
@@ -75,12 +97,14 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   gs.params = c.signal;
   gs.strategy = strat;
   gs.journal = lane();
+  gs.symbols = c.market.symbols;
+  gs.news = std::move(reader);
   gs.recovered = recovered;
   auto sig = sys.spawn(signal, gs);
 
   collector_settings cs;
   // The signal actor last: it is the critical path (see collector_settings).
-  cs.subscribers = {{broker, quotes},
+  cs.subscribers = {{broker, quotes | bars},
                     {orders_, trades | bars},
                     {risk_, all_market_data},
                     {sig, bars | news}};

@@ -30,6 +30,11 @@ struct engine_stats {
   order_manager_stats orders;
 };
 
+/// The signal actor's news reader from the configured lexicon and universe
+/// (null when no lexicon is configured); throws std::runtime_error naming
+/// the file when the lexicon cannot be read.
+std::shared_ptr<const news_reader> load_news_reader(const engine_config& c);
+
 class engine {
 public:
   /// Spawns the actor graph. `journal` may be null; `make_broker` builds the

@@ -9,6 +9,7 @@
 
 #include "runtime/config.hpp"
 #include "runtime/journal_command.hpp"
+#include "runtime/evaluate_batch.hpp"
 #include "runtime/evaluate_command.hpp"
 #include "runtime/run.hpp"
 #include "runtime/sentiment_command.hpp"
@@ -105,10 +106,28 @@ int main(int argc, char** argv) {
   auto* evaluate = app.add_subcommand(
     "evaluate", "Evaluate breakout runs: three pillars, run score, verdict, comparable set-ups");
   osprey::evaluate_options eval;
-  evaluate->add_option("TICKER", eval.tickers, "Tickers")->required();
-  evaluate->add_option("--data", eval.data, "CSV daily bar files")->required()
+  evaluate->add_option("TICKER", eval.tickers, "Tickers (or list them with --batch)");
+  evaluate->add_option("--data", eval.data, "CSV daily bar and trade files")->required()
     ->check(CLI::ExistingFile);
   evaluate->add_option("--news", eval.news, "News files (JSON Lines)")->check(CLI::ExistingFile);
+  evaluate->add_option("--options", eval.options,
+                       "Options open interest CSV: date,symbol,expiry,strike,type,open_interest")
+    ->check(CLI::ExistingFile);
+  evaluate->add_option("--fundamentals", eval.fundamentals,
+                       "Fundamentals CSV: symbol,date,eps_actual,eps_estimate,revenue,"
+                       "revenue_year_ago")
+    ->check(CLI::ExistingFile);
+  std::string batch_file;
+  evaluate->add_option("--batch", batch_file,
+                       "File of tickers, one a line, evaluated in parallel")
+    ->check(CLI::ExistingFile);
+  evaluate->add_option("--block-shares", eval.block_shares,
+                       "A trade of at least this many shares is a block (default 10000)")
+    ->check(CLI::PositiveNumber);
+  double block_notional_dollars = 200'000;
+  evaluate->add_option("--block-notional", block_notional_dollars,
+                       "Or of at least this notional in dollars (default 200000)")
+    ->check(CLI::PositiveNumber);
   evaluate->add_flag("--json", eval.json, "Print JSON");
   evaluate->add_option("--history", eval.history_path, "Evaluation history database");
   std::vector<double> weights;
@@ -160,6 +179,10 @@ int main(int argc, char** argv) {
       }
       return r;
     };
+    eval.block_notional = osprey::money{static_cast<int64_t>(
+      block_notional_dollars * osprey::micros_per_dollar + 0.5)};
+    if (!batch_file.empty())
+      return osprey::evaluate_batch_command(eval, batch_file, read, std::cout, std::cerr);
     return osprey::evaluate_command(eval, read, std::cout, std::cerr);
   }
 
@@ -208,6 +231,7 @@ int main(int argc, char** argv) {
     opts.fresh = fresh;
     opts.replay = replay;
     opts.news = news_files;
+    opts.project_dir = OSPREY_SOURCE_DIR;
     return osprey::run_engine(cfg, stop_requested, std::cout, opts);
   } catch (const std::exception& e) {
     std::cerr << "osprey: " << e.what() << '\n';

@@ -21,7 +21,7 @@ journal_feed::journal_feed(const std::string& path, std::vector<std::string>& sy
     }
     auto t = m.type();
     bool market = t == fb::Payload::Trade || t == fb::Payload::Quote || t == fb::Payload::Bar
-                  || t == fb::Payload::NewsItem;
+                  || t == fb::Payload::BarBatch || t == fb::Payload::NewsItem;
     // seq != 0: what the collector accepted (and built), not derived copies.
     if (market && m.seq() != 0)
       events_.push_back(std::move(m));
@@ -41,10 +41,62 @@ msg journal_feed::next(int64_t ts_ingress) {
   return msg::as_arrival(std::move(events_[next_++]), ts_ingress);
 }
 
+std::optional<int64_t> csv_feed::peek_time() {
+  if (ahead_)
+    return ahead_.ts_event();
+  return replay_.peek_time();
+}
+
+msg csv_feed::take() {
+  msg m = std::move(ahead_);
+  ahead_ = msg{};
+  if (!m)
+    replay_.next(m);
+  return m;
+}
+
+msg csv_feed::next(int64_t ts_ingress) {
+  auto first = take();
+  auto bar = first.as<fb::Bar>();
+  if (batch_rows_ <= 1 || !bar)
+    return msg::as_arrival(std::move(first), ts_ingress);
+  auto row_of = [](const msg& m, const fb::Bar& b) {
+    return fb::BarRow{0, m.ts_event(), b.symbol(), b.interval_s(), b.open(), b.high(),
+                      b.low(), b.close(), b.volume()};
+  };
+  ++batch_number_;
+  auto mark = [&](uint32_t symbol) {
+    if (symbol >= in_batch_.size())
+      in_batch_.resize(symbol + 1, 0);
+    bool fresh = in_batch_[symbol] != batch_number_;
+    in_batch_[symbol] = batch_number_;
+    return fresh;
+  };
+  rows_.clear();
+  rows_.push_back(row_of(first, *bar));
+  mark(bar->symbol());
+  while (rows_.size() < batch_rows_ && replay_.peek_time() == first.ts_event()) {
+    ahead_ = take();
+    auto next_bar = ahead_.as<fb::Bar>();
+    if (!next_bar || !mark(next_bar->symbol()))
+      break; // not a bar, or the symbol's second bar: it starts the next event
+    rows_.push_back(row_of(ahead_, *next_bar));
+    ahead_ = msg{};
+  }
+  if (rows_.size() == 1)
+    return msg::as_arrival(std::move(first), ts_ingress);
+  ++batches_;
+  batched_bars_ += rows_.size();
+  return builder_.bar_batch({0, first.ts_event(), ts_ingress}, rows_);
+}
+
 void csv_feed::print_report(std::ostream& out) const {
   auto& r = replay_.report();
   out << "replay: " << r.rows << " rows read, " << r.messages << " events fed, "
       << r.skipped() << " rows skipped\n";
+  if (batches_)
+    out << "replay: " << batched_bars_ << " bars went in " << batches_
+        << " batches of bars of the same time\n";
   for (auto& p : r.problems)
     out << "  " << p << "\n";
 }

@@ -14,6 +14,7 @@
 #include "adapters/csv_replay.hpp"
 #include "adapters/synthetic_market.hpp"
 #include "messages/msg.hpp"
+#include "messages/msg_builder.hpp"
 #include "messages/symbol_table.hpp"
 
 namespace osprey {
@@ -81,23 +82,36 @@ private:
 
 /// The events of CSV files (bars, trades, quotes; see csv_replay.hpp),
 /// merged by event time. Rows that cannot be used are reported, not fed.
+///
+/// With `batch_rows` > 1, bars of the same event time (one per symbol) go
+/// out together as one BarBatch of up to that many rows: a replay of many
+/// symbols then costs one actor hop per time step instead of one per bar.
+/// A batch never holds two bars of one symbol, so no actor decides on a
+/// bar before the orders of the symbol's previous bar are out, as without
+/// batches.
 class csv_feed final : public market_feed {
 public:
   /// Opens the files; `symbols` receives the symbols they name. Throws
   /// std::runtime_error naming a file that is missing or unreadable.
   csv_feed(std::vector<std::string> paths, const csv_replay_options& options,
-           symbol_table& symbols)
-    : replay_(std::move(paths), options, symbols) {}
-  std::optional<int64_t> peek_time() override { return replay_.peek_time(); }
-  msg next(int64_t ts_ingress) override {
-    msg m;
-    replay_.next(m);
-    return msg::as_arrival(std::move(m), ts_ingress);
-  }
+           symbol_table& symbols, size_t batch_rows = 1)
+    : replay_(std::move(paths), options, symbols), batch_rows_(batch_rows) {}
+  std::optional<int64_t> peek_time() override;
+  msg next(int64_t ts_ingress) override;
   void print_report(std::ostream& out) const override;
 
 private:
+  /// The next event of the files (the one read ahead first).
+  msg take();
+
   csv_replay replay_;
+  size_t batch_rows_;
+  msg ahead_;                       ///< Read ahead while closing a batch.
+  msg_builder builder_;
+  std::vector<fb::BarRow> rows_;    ///< The batch being gathered.
+  std::vector<uint64_t> in_batch_;  ///< Per symbol: the batch it was last in.
+  uint64_t batch_number_ = 0;
+  uint64_t batches_ = 0, batched_bars_ = 0;
 };
 
 } // namespace osprey

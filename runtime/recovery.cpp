@@ -12,10 +12,12 @@ namespace osprey {
 
 namespace {
 
+// What the feed gave and the collector sequenced: one feed event each.
 bool is_market_event(const msg& m) {
   auto t = m.type();
   return m.seq() != 0
-         && (t == fb::Payload::Trade || t == fb::Payload::Quote || t == fb::Payload::Bar);
+         && (t == fb::Payload::Trade || t == fb::Payload::Quote || t == fb::Payload::Bar
+             || t == fb::Payload::BarBatch || t == fb::Payload::NewsItem);
 }
 
 std::string joined(const std::vector<std::string>& names) {
@@ -73,7 +75,10 @@ recovery_plan plan_recovery(const std::string& path,
     auto& m = all[i];
     plan.keep_bytes += 4 + m.size();
     if (is_market_event(m)) {
-      plan.last_seq = std::max(plan.last_seq, m.seq());
+      auto seq = m.seq();
+      if (auto batch = m.as<fb::BarBatch>())
+        seq = batch->bars()->Get(batch->bars()->size() - 1)->seq();
+      plan.last_seq = std::max(plan.last_seq, seq);
       plan.source_events += !(bars_are_built && m.type() == fb::Payload::Bar);
     }
     plan.orders += m.type() == fb::Payload::SubmitOrder;

@@ -19,6 +19,7 @@
 #include "runtime/market_feed.hpp"
 #include "adapters/news_replay.hpp"
 #include "runtime/recovery.hpp"
+#include "runtime/sentiment_command.hpp"
 
 namespace osprey {
 
@@ -110,7 +111,7 @@ std::unique_ptr<market_feed> open_feed(const run_options& opts, engine_config& c
   };
   if (std::all_of(opts.replay.begin(), opts.replay.end(), is_csv)) {
     symbol_table names;
-    auto feed = std::make_unique<csv_feed>(opts.replay, csv_replay_options{}, names);
+    auto feed = std::make_unique<csv_feed>(opts.replay, cfg.replay, names, cfg.replay_batch);
     cfg.market.symbols = names.names();
     return feed;
   }
@@ -128,6 +129,20 @@ int run_engine(const engine_config& config, const std::atomic<bool>& stop,
                std::ostream& out, const run_options& opts) {
   auto cfg = config;
   auto replay = open_feed(opts, cfg);
+  // News is scored with the configured lexicon, else the installed one.
+  if (!opts.news.empty() || !cfg.sentiment_lexicon.empty()) {
+    auto path = find_sentiment_lexicon(cfg.sentiment_lexicon, ".");
+    if (path.empty())
+      path = find_sentiment_lexicon("", opts.project_dir);
+    if (path.empty()) {
+      out << "osprey: --news needs the VADER sentiment lexicon, which is in none of:";
+      for (auto& p : default_sentiment_lexicon_paths(opts.project_dir))
+        out << " " << p;
+      out << " (run scripts/setup, or set [signal] lexicon)\n";
+      return 2;
+    }
+    cfg.sentiment_lexicon = path;
+  }
   symbol_table symbols;
   for (auto& s : cfg.market.symbols)
     symbols.intern(s);

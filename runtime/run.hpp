@@ -18,6 +18,9 @@ struct run_options {
   std::vector<std::string> replay;
   /// News files (JSON Lines) merged into the market by event time.
   std::vector<std::string> news;
+  /// Where the sources are, the last place the sentiment lexicon is looked
+  /// for when news is read and none is configured.
+  std::string project_dir;
 };
 
 /// Runs the engine on the synthetic market and simulated broker until the

@@ -121,3 +121,34 @@ TEST_F(breakout_strategy, outcome_symbol_reads_the_symbol_of_every_outcome) {
             3u);
   EXPECT_FALSE(outcome_symbol(b.cancel_order({}, client_order_id{1})));
 }
+
+TEST_F(breakout_strategy, a_news_gate_blocks_entries_while_the_news_reads_worse) {
+  params.min_news_sentiment = -0.2;
+  news_sentiment_values bad;
+  bad.sentiment = -0.5;
+  on_news(pos, *b.news_sentiment({}, symbol_id{0}, bad).as<fb::NewsSentiment>());
+  EXPECT_FALSE(decide_on(signal_of(101, 2000)));
+  EXPECT_FALSE(pos.pending);
+  EXPECT_EQ(pos.entries_vetoed_by_news, 1u);
+  // Better news lifts the gate.
+  news_sentiment_values better;
+  better.sentiment = 0.1;
+  on_news(pos, *b.news_sentiment({}, symbol_id{0}, better).as<fb::NewsSentiment>());
+  EXPECT_TRUE(decide_on(signal_of(101, 2000)));
+}
+
+TEST_F(breakout_strategy, without_a_news_gate_bad_news_does_not_block) {
+  news_sentiment_values bad;
+  bad.sentiment = -1;
+  on_news(pos, *b.news_sentiment({}, symbol_id{0}, bad).as<fb::NewsSentiment>());
+  EXPECT_TRUE(decide_on(signal_of(101, 2000)));
+}
+
+TEST_F(breakout_strategy, recovery_replays_the_news_readings) {
+  strategy_state st;
+  st.params.min_news_sentiment = 0;
+  news_sentiment_values bad;
+  bad.sentiment = -0.4;
+  recover(st, b.news_sentiment({}, symbol_id{2}, bad));
+  EXPECT_DOUBLE_EQ(st.position(2).news_sentiment, -0.4);
+}

@@ -439,3 +439,85 @@ TEST(osprey_binary, sentiment_scores_text_and_evaluate_reports_and_remembers) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("no daily bars for ZZZZ"), std::string::npos) << missing.err;
 }
+
+TEST(osprey_binary, news_is_read_into_the_journal_and_moves_the_narrative) {
+  scratch_dir dir;
+  {
+    std::ofstream news{dir / "news.jsonl"};
+    news << R"({"id":"1","headline":"Apple beats estimates and raises guidance","symbols":["AAPL"],"created_at":"2026-01-05T14:00:00Z"})"
+         << "\n"
+         << R"({"id":"2","headline":"Microsoft faces a lawsuit over a bad product","symbols":["MSFT"],"created_at":"2026-01-05T14:31:00Z"})"
+         << "\n"
+         << R"({"id":"3","headline":"Why NVDA is great today","created_at":"2026-01-05T14:32:00Z"})"
+         << "\n"
+         << R"({"id":"4","headline":"","created_at":"2026-01-05T14:33:00Z"})"
+         << "\n";
+  }
+  auto journal = (dir / "news.journal").string();
+  auto r = run({"run", "--profile", "deterministic", "--events", "2000", "--news",
+                (dir / "news.jsonl").string(), "--journal", journal},
+               dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("news: 3 items from 1 file(s)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("news.jsonl:4"), std::string::npos) << r.out; // the empty headline
+  auto j = run({"journal", journal}, dir);
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = j.out.find(what); at != std::string::npos; at = j.out.find(what, at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_EQ(count("\"payload_type\": \"NewsItem\""), 3u);
+  // One reading per item: AAPL, MSFT by its list, NVDA found in the headline.
+  EXPECT_EQ(count("\"payload_type\": \"NewsSentiment\""), 3u);
+  EXPECT_NE(j.out.find("\"news_id\": \"1\", \"compound\": 0.7"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("\"news_id\": \"2\", \"compound\": -"), std::string::npos) << j.out;
+}
+
+TEST(osprey_binary, evaluate_batch_with_options_and_fundamentals_matches_one_by_one) {
+  std::string market = std::string{OSPREY_SOURCE_DIR} + "/../shared/data/market/";
+  for (auto f : {"AAPL", "MSFT", "KO"})
+    if (!fs::exists(market + f + "_daily_2012-2014.csv"))
+      GTEST_SKIP() << "shared market data not found at " << market;
+  scratch_dir dir;
+  auto write = [&dir](const std::string& name, const std::string& text) {
+    std::ofstream{dir / name} << text;
+    return (dir / name).string();
+  };
+  auto options = write("options.csv", "date,symbol,expiry,strike,type,open_interest\n"
+                                      "2014-12-30,AAPL,2015-01-16,110,call,1500\n"
+                                      "2014-12-30,AAPL,2015-01-16,105,put,500\n"
+                                      "2014-12-30,KO,2015-01-16,40,P,oops\n");
+  auto fundamentals = write("fundamentals.csv",
+                            "symbol,date,eps_actual,eps_estimate,revenue,revenue_year_ago\n"
+                            "MSFT,2014-10-23,0.54,0.50,,\n");
+  auto list = write("tickers.txt", "# batch\nAAPL\nMSFT\n\nKO\nnot a ticker\n");
+  std::vector<std::string> common = {"--data",
+                                     market + "AAPL_daily_2012-2014.csv",
+                                     market + "MSFT_daily_2012-2014.csv",
+                                     market + "KO_daily_2012-2014.csv",
+                                     "--options", options, "--fundamentals", fundamentals};
+  auto with = [&common](std::vector<std::string> args) {
+    args.insert(args.end(), common.begin(), common.end());
+    return args;
+  };
+  auto batch = run(with({"evaluate", "--batch", list, "--history",
+                         (dir / "batch.sqlite").string()}),
+                   dir);
+  ASSERT_EQ(batch.exit_code, 0) << batch.err;
+  auto one_by_one = run(with({"evaluate", "AAPL", "MSFT", "KO", "--history",
+                              (dir / "seq.sqlite").string()}),
+                        dir);
+  ASSERT_EQ(one_by_one.exit_code, 0) << one_by_one.err;
+  EXPECT_EQ(batch.out, one_by_one.out);
+  EXPECT_NE(batch.out.find("call/put open interest 3.00"), std::string::npos) << batch.out;
+  EXPECT_NE(batch.out.find("earnings surprise +8.0%"), std::string::npos) << batch.out;
+  EXPECT_LT(batch.out.find("AAPL as of"), batch.out.find("MSFT as of"));
+  EXPECT_LT(batch.out.find("MSFT as of"), batch.out.find("KO as of"));
+  EXPECT_NE(batch.err.find("options.csv:4: open_interest \"oops\""), std::string::npos)
+    << batch.err;
+  EXPECT_NE(batch.err.find("tickers.txt:6: \"not a ticker\""), std::string::npos) << batch.err;
+  auto h = run({"history", "KO", "--history", (dir / "batch.sqlite").string()}, dir);
+  EXPECT_NE(h.out.find("2014-12-31 KO run score"), std::string::npos) << h.out;
+}

@@ -47,6 +47,11 @@ TEST(config, the_demo_file_equals_the_built_in_defaults) {
   EXPECT_EQ(c.strategy.position_notional, d.strategy.position_notional);
   EXPECT_EQ(c.scheduler.profile, d.scheduler.profile);
   EXPECT_EQ(c.journal_path, d.journal_path);
+  EXPECT_EQ(c.signal.narrative.window_ns, d.signal.narrative.window_ns);
+  EXPECT_EQ(c.signal.narrative.baseline_ns, d.signal.narrative.baseline_ns);
+  EXPECT_EQ(c.signal.narrative.trending_min_mentions, d.signal.narrative.trending_min_mentions);
+  EXPECT_EQ(c.signal.extra.size(), d.signal.extra.size());
+  EXPECT_EQ(c.strategy.min_news_sentiment, d.strategy.min_news_sentiment);
 }
 
 TEST(config, reads_values_into_the_structs) {
@@ -232,4 +237,95 @@ TEST(config, reads_the_collector_section_and_refuses_a_fractional_bar_interval) 
   EXPECT_EQ(c.collector.stale_after_ns, 30'000'000'000);
   EXPECT_EQ(error_of("[collector]\nbar_interval = \"1500ms\"\n"),
             "test.toml:2: collector.bar_interval: must be a whole number of seconds (0: off)");
+}
+
+TEST(config, reads_the_signal_extras_news_windows_and_lexicon) {
+  auto c = parse_config(R"(
+[signal]
+indicators = "rsi:14,macd:12:26:9"
+news_window = "30m"
+news_baseline = "2h"
+trending_velocity = 4
+trending_min_mentions = 3
+lexicon = "/opt/vader.txt"
+[strategy]
+min_news_sentiment = -0.25
+)",
+                        "test.toml");
+  ASSERT_EQ(c.signal.extra.size(), 2u);
+  EXPECT_EQ(c.signal.extra[1].columns[2], "macd_12_26_9_hist");
+  EXPECT_EQ(c.signal.narrative.window_ns, 1'800'000'000'000);
+  EXPECT_EQ(c.signal.narrative.baseline_ns, 7'200'000'000'000);
+  EXPECT_DOUBLE_EQ(c.signal.narrative.trending_velocity, 4);
+  EXPECT_EQ(c.signal.narrative.trending_min_mentions, 3u);
+  EXPECT_EQ(c.sentiment_lexicon, "/opt/vader.txt");
+  EXPECT_DOUBLE_EQ(c.strategy.min_news_sentiment, -0.25);
+}
+
+TEST(config, a_bad_indicator_list_names_the_entry_and_the_line) {
+  EXPECT_EQ(error_of("[signal]\n\nindicators = \"rsi:14,foo:2\"\n"),
+            "test.toml:3: signal.indicators: foo:2: unknown indicator \"foo\" (known: sma ema "
+            "wma rsi macd bb atr adx stoch obv vwap rvwap stdev zscore rvol breakout gap "
+            "volratio roc)");
+  EXPECT_EQ(error_of("[signal]\nindicators = 14\n"),
+            "test.toml:2: signal.indicators: expected a string such as \"rsi:14,macd:12:26:9\"");
+  EXPECT_EQ(error_of("[signal]\nnews_window = \"0s\"\n"),
+            "test.toml:2: signal.news_window: must be positive");
+}
+
+TEST(config, reads_the_universe_of_company_names) {
+  auto c = parse_config("[universe]\nAAPL = [\"Apple\", \"Apple Inc.\"]\nMSFT = [\"Microsoft\"]\n",
+                        "test.toml");
+  ASSERT_EQ(c.universe.size(), 2u);
+  EXPECT_EQ(c.universe[0].symbol, "AAPL");
+  EXPECT_EQ(c.universe[0].names, (std::vector<std::string>{"Apple", "Apple Inc."}));
+  EXPECT_EQ(error_of("[universe]\nAAPL = \"Apple\"\n"),
+            "test.toml:2: universe.AAPL: expected an array of company names, such as "
+            "[\"Apple\", \"Apple Inc.\"]");
+  EXPECT_EQ(error_of("[universe]\nAAPL = [\"\"]\n"),
+            "test.toml:2: universe.AAPL: expected a non-empty string");
+}
+
+TEST(config, reads_a_replay_column_mapping) {
+  auto c = parse_config(R"(
+[replay]
+batch = 500
+symbol = "SPY"
+daily_close = "20:00"
+utc_offset = "5h"
+utc_offset_sign = "-"
+adjust_dividends = true
+splits = "never"
+has_header = false
+[replay.columns]
+layout = "bars"
+date = 0
+time = 1
+open = 2
+high = 3
+low = 4
+close = 5
+volume = 6
+)",
+                        "test.toml");
+  EXPECT_EQ(c.replay.symbol, "SPY");
+  EXPECT_EQ(c.replay_batch, 500u);
+  EXPECT_EQ(c.replay.daily_close_ns, 20LL * 3'600'000'000'000);
+  EXPECT_EQ(c.replay.utc_offset_ns, -5LL * 3'600'000'000'000);
+  EXPECT_TRUE(c.replay.adjust_dividends);
+  EXPECT_FALSE(c.replay.has_header);
+  EXPECT_EQ(c.replay.splits, split_adjustment::never);
+  ASSERT_TRUE(c.replay.columns);
+  EXPECT_EQ(c.replay.columns->time, 1);
+  EXPECT_EQ(c.replay.columns->volume, 6);
+  EXPECT_EQ(c.replay.columns->adj_close, -1);
+}
+
+TEST(config, a_replay_mapping_without_its_key_columns_is_refused) {
+  EXPECT_EQ(error_of("[replay]\n[replay.columns]\nlayout = \"bars\"\ndate = 0\nopen = 1\n"),
+            "test.toml:2: replay.columns: the mapping needs the close column");
+  EXPECT_EQ(error_of("[replay]\n[replay.columns]\nlayout = \"quotes\"\ndate = 0\nbid = 1\n"),
+            "test.toml:2: replay.columns: the mapping needs the ask column");
+  EXPECT_EQ(error_of("[replay.columns]\ndate = 0\nclose = 1\nvolum = 2\n"),
+            "test.toml:4: replay.columns.volum: unknown key");
 }

@@ -1,0 +1,110 @@
+#pragma once
+
+// The indicator catalog: every indicator of the library by name, with its
+// parameters and output columns, so that a list written by a person
+// ("sma:20,macd:12:26:9,bb:20:2") becomes live indicators. `osprey signals`,
+// the signal actor's configured extras and (later) the rule compiler all
+// read lists through here, so a name means the same thing everywhere.
+//
+// A live indicator is a variant over the library's types: updating one is a
+// switch, not a virtual call or a std::function, and a symbol's whole set is
+// one contiguous vector built once (no allocation per bar).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "actors/indicators.hpp"
+#include "actors/indicators_levels.hpp"
+#include "actors/indicators_momentum.hpp"
+#include "actors/indicators_trend.hpp"
+#include "actors/indicators_volatility.hpp"
+#include "actors/indicators_volume.hpp"
+
+namespace osprey::ind {
+
+/// The indicator kinds the catalog knows.
+enum class indicator_kind : uint8_t {
+  sma, ema, wma, rsi, stdev, zscore, roc, macd, bb, atr, adx, stoch, obv,
+  vwap, rvwap, volratio, breakout, rvol, gap,
+};
+
+/// One entry of a list, checked: `rsi:14` -> kind rsi, periods {14}.
+struct indicator_spec {
+  indicator_kind kind = indicator_kind::sma;
+  std::string text;                 ///< As written: "macd:12:26:9".
+  std::vector<std::string> columns; ///< Output names: macd_12_26_9, ..._signal, ..._hist.
+  int p1 = 0, p2 = 0, p3 = 0;       ///< Whole-number parameters, in order.
+  double real = 0;                  ///< bb's K, rvol's periods per year.
+};
+
+/// Parses one entry; throws std::invalid_argument naming the entry and what
+/// is wrong with it (unknown name, wrong parameter count, bad number).
+indicator_spec parse_indicator(std::string_view entry);
+
+/// Parses a comma-separated list; throws std::invalid_argument (empty list,
+/// empty entry, or what parse_indicator says).
+std::vector<indicator_spec> parse_indicator_list(std::string_view list);
+
+/// The names the catalog knows, space separated (for error messages).
+const char* known_indicators() noexcept;
+
+/// One live indicator made from a spec.
+class live_indicator {
+public:
+  explicit live_indicator(const indicator_spec& spec);
+
+  /// Feeds one bar; `session` names its trading session (session VWAP
+  /// restarts when it changes).
+  void update(const bar_input& b, int64_t session) noexcept;
+
+  /// Writes this indicator's columns (NaN while warming up) to `out` and
+  /// returns how many it wrote.
+  size_t values(double* out) const noexcept;
+
+  /// update() then values(), in one dispatch.
+  size_t update(const bar_input& b, int64_t session, double* out) noexcept;
+
+  /// Every indicator type the catalog makes.
+  using any = std::variant<sma, ema, wma, rsi, rolling_stdev, zscore, rate_of_change, macd,
+                           bollinger, atr, adx, stochastic, obv, session_vwap, rolling_vwap,
+                           volume_ratio, breakout, realized_volatility, gap_percent>;
+
+private:
+  any value_;
+};
+
+/// The same list of indicators for one symbol.
+class indicator_set {
+public:
+  indicator_set() = default;
+  explicit indicator_set(const std::vector<indicator_spec>& specs);
+
+  void update(const bar_input& b, int64_t session) noexcept {
+    for (auto& i : items_)
+      i.update(b, session);
+  }
+
+  /// Writes every column, in list order, to `out` (width() of them).
+  void values(double* out) const noexcept;
+
+  /// update() then values(), walking the set once.
+  void update(const bar_input& b, int64_t session, double* out) noexcept {
+    for (auto& i : items_)
+      out += i.update(b, session, out);
+  }
+
+  size_t width() const noexcept { return width_; }
+  bool empty() const noexcept { return items_.empty(); }
+
+private:
+  std::vector<live_indicator> items_;
+  size_t width_ = 0;
+};
+
+/// The column names of a list, in order.
+std::vector<std::string> columns_of(const std::vector<indicator_spec>& specs);
+
+} // namespace osprey::ind
