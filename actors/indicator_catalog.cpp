@@ -78,6 +78,9 @@ constexpr catalog_entry catalog[] = {
   {"breakout", indicator_kind::breakout, 1, 1, "breakout:PERIOD"},
   {"rvol", indicator_kind::rvol, 1, 2, "rvol:PERIOD[:PER_YEAR]"},
   {"gap", indicator_kind::gap, 0, 0, "gap (no parameters)"},
+  {"avg", indicator_kind::avg, 2, 2, "avg:FIELD:PERIOD (FIELD: open high low close volume)"},
+  {"highest", indicator_kind::highest, 2, 2, "highest:FIELD:PERIOD (FIELD: open high low close volume)"},
+  {"lowest", indicator_kind::lowest, 2, 2, "lowest:FIELD:PERIOD (FIELD: open high low close volume)"},
 };
 
 // Which input each indicator takes: the close, or the whole bar.
@@ -130,11 +133,31 @@ size_t columns(const breakout& i, double* out) noexcept {
   return 3;
 }
 
+bar_field field_named(std::string_view entry, std::string_view p) {
+  constexpr bar_field all[] = {bar_field::open, bar_field::high, bar_field::low, bar_field::close,
+                               bar_field::volume};
+  for (auto f : all)
+    if (p == to_string(f))
+      return f;
+  refuse(entry, quoted(p) + " is not a bar field (open high low close volume)");
+}
+
 } // namespace
+
+const char* to_string(bar_field f) noexcept {
+  switch (f) {
+  case bar_field::open: return "open";
+  case bar_field::high: return "high";
+  case bar_field::low: return "low";
+  case bar_field::close: return "close";
+  case bar_field::volume: return "volume";
+  }
+  return nullptr;
+}
 
 const char* known_indicators() noexcept {
   return "sma ema wma rsi macd bb atr adx stoch obv vwap rvwap stdev zscore rvol breakout gap "
-         "volratio roc";
+         "volratio roc avg highest lowest";
 }
 
 indicator_spec parse_indicator(std::string_view entry) {
@@ -177,6 +200,12 @@ indicator_spec parse_indicator(std::string_view entry) {
   case k::rvol:
     s.p1 = whole(entry, parts[1]);
     s.real = params == 2 ? positive(entry, parts[2]) : 1.0;
+    break;
+  case k::avg:
+  case k::highest:
+  case k::lowest:
+    s.field = field_named(entry, parts[1]);
+    s.p1 = whole(entry, parts[2]);
     break;
   default:
     for (size_t i = 0; i < params; ++i)
@@ -233,6 +262,9 @@ live_indicator::any make(const indicator_spec& s) {
   case k::breakout: return breakout{s.p1};
   case k::rvol: return realized_volatility{s.p1, s.real};
   case k::gap: return gap_percent{};
+  case k::avg: return on_field<sma>{s.field, s.p1};
+  case k::highest: return on_field<rolling_max>{s.field, s.p1};
+  case k::lowest: return on_field<rolling_min>{s.field, s.p1};
   }
   throw std::logic_error("indicator_catalog: a kind without a constructor");
 }

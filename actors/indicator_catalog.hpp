@@ -29,6 +29,50 @@ namespace osprey::ind {
 enum class indicator_kind : uint8_t {
   sma, ema, wma, rsi, stdev, zscore, roc, macd, bb, atr, adx, stoch, obv,
   vwap, rvwap, volratio, breakout, rvol, gap,
+  avg, highest, lowest, ///< Over a chosen bar field: "avg:volume:20", "highest:high:20".
+};
+
+/// A bar field an indicator can read ("avg:volume:20" averages the volume).
+enum class bar_field : uint8_t { open, high, low, close, volume };
+
+/// Returns the field's name ("volume"), or nullptr for an invalid value.
+const char* to_string(bar_field f) noexcept;
+
+/// Returns `b`'s value of field `f`.
+inline double field_value(const bar_input& b, bar_field f) noexcept {
+  switch (f) {
+  case bar_field::open: return b.open;
+  case bar_field::high: return b.high;
+  case bar_field::low: return b.low;
+  case bar_field::close: return b.close;
+  case bar_field::volume: return b.volume;
+  }
+  return not_ready;
+}
+
+/// An indicator over one chosen field of the bar instead of the close
+/// (the rule language's avg / highest / lowest over volume, high, low...).
+template <class Inner>
+class on_field {
+public:
+  /// Creates `Inner{period}` fed with field `f` of every bar.
+  on_field(bar_field f, int period) : field_{f}, inner_{period} {
+  }
+
+  /// Feeds the chosen field of the next bar (non-finite bars are ignored).
+  void update(const bar_input& b) noexcept {
+    if (is_finite(b))
+      inner_.update(field_value(b, field_));
+  }
+
+  /// Returns the inner indicator's value (NaN while warming up).
+  double value() const noexcept {
+    return inner_.value();
+  }
+
+private:
+  bar_field field_;
+  Inner inner_;
 };
 
 /// One entry of a list, checked: `rsi:14` -> kind rsi, periods {14}.
@@ -38,6 +82,7 @@ struct indicator_spec {
   std::vector<std::string> columns; ///< Output names: macd_12_26_9, ..._signal, ..._hist.
   int p1 = 0, p2 = 0, p3 = 0;       ///< Whole-number parameters, in order.
   double real = 0;                  ///< bb's K, rvol's periods per year.
+  bar_field field = bar_field::close; ///< avg / highest / lowest: the field read.
 };
 
 /// Parses one entry; throws std::invalid_argument naming the entry and what
@@ -70,7 +115,8 @@ public:
   /// Every indicator type the catalog makes.
   using any = std::variant<sma, ema, wma, rsi, rolling_stdev, zscore, rate_of_change, macd,
                            bollinger, atr, adx, stochastic, obv, session_vwap, rolling_vwap,
-                           volume_ratio, breakout, realized_volatility, gap_percent>;
+                           volume_ratio, breakout, realized_volatility, gap_percent,
+                           on_field<sma>, on_field<rolling_max>, on_field<rolling_min>>;
 
 private:
   any value_;

@@ -1,1 +1,1 @@
-// placeholder: being written
+#include "actors/rule_phrases.hpp"

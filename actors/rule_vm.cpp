@@ -1,1 +1,213 @@
-// placeholder: being written
+#include "actors/rule_vm.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace osprey::rules {
+
+namespace {
+
+double field_of(const bar_view& b, uint16_t i) noexcept {
+  switch (i) {
+  case 0: return b.open;
+  case 1: return b.high;
+  case 2: return b.low;
+  case 3: return b.close;
+  case 4: return b.volume;
+  default: return missing;
+  }
+}
+
+double read_now(const bar_view& b, series_source src, uint16_t i) noexcept {
+  switch (src) {
+  case series_source::field: return field_of(b, i);
+  case series_source::column: return i < b.indicators.size() ? b.indicators[i] : missing;
+  case series_source::fundamental: return b.extra ? b.extra->get(i) : missing;
+  }
+  return missing;
+}
+
+// Three-valued truth as doubles: 1 true, 0 false, NaN unknown.
+inline double truth(bool known, bool value) noexcept {
+  return known ? (value ? 1.0 : 0.0) : missing;
+}
+
+inline double compare(opcode c, double l, double r) noexcept {
+  if (std::isnan(l) || std::isnan(r))
+    return missing;
+  switch (c) {
+  case opcode::lt: return l < r;
+  case opcode::le: return l <= r;
+  case opcode::gt: return l > r;
+  case opcode::ge: return l >= r;
+  case opcode::eq: return l == r;
+  default: return l != r;
+  }
+}
+
+inline void record(rule_trace* t, uint16_t slot, double l, double r, double result) noexcept {
+  if (!t || t->count >= rule_trace::capacity)
+    return;
+  auto& e = t->items[t->count++];
+  e.slot = slot;
+  e.left = l;
+  e.right = r;
+  e.result = std::isnan(result) ? int8_t{-1} : static_cast<int8_t>(result != 0.0);
+}
+
+std::string number_text(double v) {
+  if (std::isnan(v))
+    return "missing";
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6);
+  return ec == std::errc{} ? std::string(buf, end) : "?";
+}
+
+} // namespace
+
+rule_state::rule_state(const compiled_rules& rules) {
+  uint32_t base = 0;
+  for (auto& r : rules.rings) {
+    slots_.push_back(slot{r.source, r.index, base, static_cast<uint32_t>(r.depth) + 1u});
+    base += r.depth + 1u;
+  }
+  values_.assign(base, missing);
+}
+
+void rule_state::push(const bar_view& bar) noexcept {
+  for (auto& s : slots_)
+    values_[s.base + bars_ % s.size] = read_now(bar, s.source, s.index);
+  ++bars_;
+}
+
+double evaluate_value(const program& p, const bar_view& bar, const rule_state& state,
+                      rule_trace* trace) noexcept {
+  // The compiler bounds max_stack well below this.
+  double stack[192];
+  int top = -1;
+  if (trace)
+    trace->count = 0;
+  for (const op& o : p.ops) {
+    switch (o.code) {
+    case opcode::constant: stack[++top] = o.value; break;
+    case opcode::field: stack[++top] = field_of(bar, o.index); break;
+    case opcode::column:
+      stack[++top] = o.index < bar.indicators.size() ? bar.indicators[o.index] : missing;
+      break;
+    case opcode::fundamental: stack[++top] = bar.extra ? bar.extra->get(o.index) : missing; break;
+    case opcode::past: stack[++top] = state.past(o.index, o.offset); break;
+    case opcode::add: --top; stack[top] += stack[top + 1]; break;
+    case opcode::sub: --top; stack[top] -= stack[top + 1]; break;
+    case opcode::mul: --top; stack[top] *= stack[top + 1]; break;
+    case opcode::div:
+      --top;
+      // x / 0 is missing rather than infinity: no rule should trade on it.
+      stack[top] = stack[top + 1] != 0.0 ? stack[top] / stack[top + 1] : missing;
+      break;
+    case opcode::negate: stack[top] = -stack[top]; break;
+    case opcode::abs: stack[top] = std::fabs(stack[top]); break;
+    case opcode::min:
+    case opcode::max: {
+      --top;
+      double a = stack[top], b = stack[top + 1];
+      stack[top] = std::isnan(a) || std::isnan(b) ? missing
+                   : o.code == opcode::min         ? std::min(a, b)
+                                                   : std::max(a, b);
+      break;
+    }
+    case opcode::lt:
+    case opcode::le:
+    case opcode::gt:
+    case opcode::ge:
+    case opcode::eq:
+    case opcode::ne: {
+      --top;
+      double l = stack[top], r = stack[top + 1];
+      stack[top] = compare(o.code, l, r);
+      record(trace, o.index, l, r, stack[top]);
+      break;
+    }
+    case opcode::crosses_above:
+    case opcode::crosses_below: {
+      top -= 3;
+      double a = stack[top], b = stack[top + 1], a1 = stack[top + 2], b1 = stack[top + 3];
+      double r;
+      if (std::isnan(a) || std::isnan(b) || std::isnan(a1) || std::isnan(b1))
+        r = missing;
+      else if (o.code == opcode::crosses_above)
+        r = a > b && a1 <= b1;
+      else
+        r = a < b && a1 >= b1;
+      stack[top] = r;
+      record(trace, o.index, a, b, r);
+      break;
+    }
+    case opcode::logical_and: {
+      --top;
+      double a = stack[top], b = stack[top + 1];
+      stack[top] = a == 0.0 || b == 0.0 ? 0.0 : truth(!std::isnan(a) && !std::isnan(b), true);
+      break;
+    }
+    case opcode::logical_or: {
+      --top;
+      double a = stack[top], b = stack[top + 1];
+      stack[top] = a == 1.0 || b == 1.0 ? 1.0 : truth(!std::isnan(a) && !std::isnan(b), false);
+      break;
+    }
+    case opcode::logical_not:
+      stack[top] = std::isnan(stack[top]) ? missing : 1.0 - stack[top];
+      break;
+    }
+  }
+  return top >= 0 ? stack[top] : missing;
+}
+
+bool evaluate(const program& p, const bar_view& bar, const rule_state& state,
+              rule_trace* trace) noexcept {
+  return evaluate_value(p, bar, state, trace) == 1.0;
+}
+
+std::string explain(const program& p, const rule_trace& trace) {
+  std::string out;
+  for (uint16_t i = 0; i < trace.count; ++i) {
+    auto& e = trace.items[i];
+    if (e.slot >= p.comparisons.size())
+      continue;
+    auto& c = p.comparisons[e.slot];
+    if (!out.empty())
+      out += "; ";
+    out += c.text;
+    out += ": ";
+    out += number_text(e.left);
+    out += ' ';
+    out += c.op;
+    out += ' ';
+    out += number_text(e.right);
+    out += e.result == 1 ? " true" : e.result == 0 ? " false" : " unknown";
+  }
+  return out;
+}
+
+rule_runner::rule_runner(const compiled_rules& rules)
+  : rules_{&rules}, indicators_{rules.indicators()}, values_(indicators_.width(), missing),
+    state_{rules} {
+  view_.indicators = std::span<const double>{values_.data(), values_.size()};
+}
+
+const bar_view& rule_runner::step(const ind::bar_input& bar, int64_t ts,
+                                  const fundamentals* extra) noexcept {
+  // The same session key the signal actor uses: the UTC day of the bar's close.
+  int64_t session = (ts - 1) / 86'400'000'000'000;
+  indicators_.update(bar, session, values_.data());
+  view_.open = bar.open;
+  view_.high = bar.high;
+  view_.low = bar.low;
+  view_.close = bar.close;
+  view_.volume = bar.volume;
+  view_.ts = ts;
+  view_.extra = extra;
+  state_.push(view_);
+  return view_;
+}
+
+} // namespace osprey::rules

@@ -119,8 +119,11 @@ std::string validate(const sim_broker_config& c) {
     return "sim broker: latency_ns must not be negative";
   if (c.slippage_bps < 0 || c.slippage_bps >= bps_per_unit)
     return "sim broker: slippage_bps must lie in [0, 10000)";
-  if (c.commission_per_share.micros < 0 || c.min_commission.micros < 0)
+  if (c.commission_per_share.micros < 0 || c.min_commission.micros < 0
+      || c.commission_per_order.micros < 0 || c.commission_bps < 0)
     return "sim broker: commissions must not be negative";
+  if (c.commission_bps >= bps_per_unit)
+    return "sim broker: commission_bps must be below 10000";
   if (c.day_end_utc_ns < 0 || c.day_end_utc_ns > ns_per_day)
     return "sim broker: day_end_utc_ns must lie within one day";
   if (c.session_open_utc_ns < 0 || c.session_open_utc_ns >= c.day_end_utc_ns)
@@ -163,6 +166,12 @@ void sim_broker::on_command(const msg& command) {
 void sim_broker::on_market(const msg& event) {
   if (!event)
     return;
+  auto t = event.type();
+  if (cfg_.bar_fills != bar_fill::none && (t == fb::Payload::Bar || t == fb::Payload::BarBatch)) {
+    on_bars(event); // fills first: a bar's prices happened within its session
+    compact();
+    return;
+  }
   expire_due(event);
   if (auto q = event.as<fb::Quote>())
     match(event, *q);
@@ -173,8 +182,17 @@ void sim_broker::on_market(const msg& event) {
 
 // ---- submit -----------------------------------------------------------------
 
+int64_t sim_broker::session_day(int64_t ts) const noexcept {
+  auto start = day_start(ts);
+  // Bar data is stamped at each bar's close: an order decided on a bar at or
+  // after the close is for the next session (its open, its close).
+  if (cfg_.bar_fills != bar_fill::none && ts - start >= cfg_.day_end_utc_ns)
+    return start + ns_per_day;
+  return start;
+}
+
 std::string sim_broker::check_session(fb::TimeInForce tif, int64_t ts) const {
-  auto tod = ts - day_start(ts);
+  auto tod = ts - session_day(ts);
   // Alpaca refuses an OPG order that arrives too late for the opening
   // auction, and a CLS order too late for the closing one.
   if (tif == fb::TimeInForce::Opg && tod >= cfg_.session_open_utc_ns)
@@ -298,6 +316,7 @@ void sim_broker::submit(const msg& cmd, const fb::SubmitOrder& s) {
     auto& e = add(o);
     reports_.push(builder_.order_accepted(stamp::caused_by(cmd), client_order_id{id}, e.sym));
     activate(e);
+    fill_at_signal_close(cmd, e);
     return;
   }
 
@@ -350,6 +369,7 @@ void sim_broker::submit(const msg& cmd, const fb::SubmitOrder& s) {
   auto& e = add(o);
   reports_.push(builder_.order_accepted(stamp::caused_by(cmd), client_order_id{id}, e.sym));
   activate(e);
+  fill_at_signal_close(cmd, e);
 }
 
 sim_broker::order& sim_broker::add(order o) {
@@ -358,7 +378,7 @@ sim_broker::order& sim_broker::add(order o) {
 }
 
 void sim_broker::set_session(order& o, int64_t ts) const {
-  auto start = day_start(ts);
+  auto start = session_day(ts);
   o.opens_at = start + cfg_.session_open_utc_ns;
   o.closes_at = start + cfg_.day_end_utc_ns;
 }
@@ -723,7 +743,7 @@ void sim_broker::match(const msg& event, const fb::Quote& q) {
 }
 
 void sim_broker::fill(const msg& cause, order& o, int64_t shares, price fill_px) {
-  auto fee = commission(o, quantity{shares});
+  auto fee = commission(o, quantity{shares}, fill_px);
   auto g = group_of(o);
   o.cum += quantity{shares};
   if (o.part == role::take_profit || o.part == role::stop_loss)
@@ -787,10 +807,18 @@ price sim_broker::market_price(fb::Side side, int64_t quoted) const noexcept {
   return price{static_cast<int64_t>(num / denom) * micros_per_cent};
 }
 
-money sim_broker::commission(const order& o, quantity fill) const noexcept {
+money sim_broker::commission(const order& o, quantity fill, price px) const noexcept {
   money fee{cfg_.commission_per_share.micros * fill.shares};
-  if (o.cum.shares == 0)
+  if (cfg_.commission_bps > 0) {
+    // Rounded up to the micro-dollar: a fee is never undercharged.
+    __int128 notional = __int128{px.micros} * fill.shares;
+    fee.micros += static_cast<int64_t>((notional * cfg_.commission_bps + bps_per_unit - 1)
+                                       / bps_per_unit);
+  }
+  if (o.cum.shares == 0) {
+    fee.micros += cfg_.commission_per_order.micros;
     fee = std::max(fee, cfg_.min_commission);
+  }
   return fee;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 
 // The simulated broker: accepts orders and fills them against the quotes it
-// sees, entirely in event time, so a backtest of the same events always
-// produces the same fills. It speaks exactly the messages a real broker
+// sees (or, for backtests of bar data, against the bars: see bar_fill),
+// entirely in event time, so a backtest of the same events always produces
+// the same fills. It speaks exactly the messages a real broker
 // adapter does, with Alpaca's semantics for order types, time in force and
 // order classes.
 //
@@ -46,6 +47,19 @@
 
 namespace osprey {
 
+/// Whether and how bars fill orders (backtests of bar data; see
+/// sim_broker_bars.cpp for the rules within a bar).
+enum class bar_fill : uint8_t {
+  none,       ///< Bars only move time on; quotes fill (live-like).
+  next_open,  ///< Market orders fill at the open of the symbol's next bar.
+  next_close, ///< Market orders fill at the close of the symbol's next bar.
+  /// Market orders fill at the close of the bar that caused them. That
+  /// close was known when the order was decided, but nobody can trade at a
+  /// price already past: a look-ahead, allowed for comparison with tools
+  /// that do it, and announced as such.
+  same_close,
+};
+
 /// How the simulator fills and charges.
 struct sim_broker_config {
   /// Event-time latency before an order can fill or trigger.
@@ -57,6 +71,12 @@ struct sim_broker_config {
   money commission_per_share{0};
   /// Minimum commission, applied to an order's first fill.
   money min_commission{0};
+  /// Commission per order, charged on its first fill.
+  money commission_per_order{0};
+  /// Commission in basis points of each fill's notional.
+  int64_t commission_bps = 0;
+  /// Bars fill orders (backtests of bar data), or only quotes do.
+  bar_fill bar_fills = bar_fill::none;
   /// Time of the UTC day at which the session closes and orders that are not
   /// Gtc expire (default 21:00).
   int64_t day_end_utc_ns = 21LL * 3'600'000'000'000;
@@ -81,7 +101,7 @@ public:
   void on_command(const msg& command) override;
 
   /// Expires orders that are due, triggers stops on trades and quotes, and
-  /// fills working orders on quotes.
+  /// fills working orders on quotes (and on bars, with bar fills on).
   void on_market(const msg& event) override;
 
   /// Returns how many orders are working (held exit legs are not).
@@ -132,6 +152,17 @@ private:
   void expire_due(const msg& event);
   void on_trade(const msg& event, const fb::Trade& t);
   void match(const msg& event, const fb::Quote& q);
+  /// One bar of a symbol, as the bar-fill model sees it.
+  struct bar_prices {
+    uint32_t symbol = 0;
+    int64_t ts = 0, open = 0, high = 0, low = 0, close = 0;
+  };
+  void on_bars(const msg& event);
+  void expire_before(const msg& event, int64_t ts);
+  void match_bar(const msg& event, const bar_prices& bar);
+  bool fill_on_bar(const msg& event, order& o, const bar_prices& bar);
+  void fill_at_signal_close(const msg& cmd, order& o);
+  int64_t session_day(int64_t ts) const noexcept;
   bool check_trigger(const msg& cause, order& o, int64_t market);
   void fill(const msg& cause, order& o, int64_t shares, price px);
   order& add(order o);
@@ -150,7 +181,7 @@ private:
   order* find(uint64_t id) noexcept;
   bool live(const order& o) const noexcept;
   price market_price(fb::Side side, int64_t quoted) const noexcept;
-  money commission(const order& o, quantity fill) const noexcept;
+  money commission(const order& o, quantity fill, price px) const noexcept;
   static const char* status_name(status st) noexcept;
 
   sim_broker_config cfg_;
@@ -165,6 +196,7 @@ private:
   std::vector<order*> armed_;    // legs armed during one match, kept to not allocate
   bool finished_any_ = false;    // some order left working since the last compact()
   int64_t next_expiry_ = INT64_MAX; // no working non-Gtc order expires before it
+  std::vector<bar_prices> last_bar_; // per symbol, for same_close fills
 };
 
 } // namespace osprey

@@ -347,6 +347,12 @@ void read_broker(table_reader& r, sim_broker_config& b) {
   r.integer("slippage_bps", b.slippage_bps, 0, 10'000);
   r.dollars("commission_per_share", b.commission_per_share, 0, 100);
   r.dollars("min_commission", b.min_commission, 0, 1'000);
+  r.dollars("commission_per_order", b.commission_per_order, 0, 1'000);
+  r.integer("commission_bps", b.commission_bps, 0, 9'999);
+  r.choice("bar_fills", b.bar_fills, {{"none", bar_fill::none},
+                                      {"next_open", bar_fill::next_open},
+                                      {"next_close", bar_fill::next_close},
+                                      {"same_close", bar_fill::same_close}});
   read_time_of_day(r, "session_open", b.session_open_utc_ns);
   read_time_of_day(r, "session_close", b.day_end_utc_ns);
   r.duration("closing_auction", b.closing_auction_ns);

@@ -97,3 +97,35 @@ TEST(indicator_catalog, values_are_nan_while_warming_up) {
   EXPECT_TRUE(std::isfinite(out[0]));
   EXPECT_TRUE(std::isnan(out[1]));
 }
+
+TEST(indicator_catalog, averages_and_extremes_read_the_chosen_field) {
+  auto specs = parse_indicator_list("avg:volume:3,highest:high:3,lowest:low:2");
+  EXPECT_EQ(columns_of(specs),
+            (std::vector<std::string>{"avg_volume_3", "highest_high_3", "lowest_low_2"}));
+  EXPECT_EQ(specs[0].field, bar_field::volume);
+  EXPECT_EQ(specs[0].p1, 3);
+  indicator_set set{specs};
+  double out[3];
+  bar_input bars[] = {{1, 5, 0.5, 2, 100}, {2, 7, 1.5, 3, 200}, {3, 6, 1.0, 4, 600},
+                      {4, 4, 2.0, 3, 100}};
+  set.update(bars[0], 0, out);
+  EXPECT_TRUE(std::isnan(out[0]));
+  EXPECT_TRUE(std::isnan(out[2]));
+  set.update(bars[1], 0, out);
+  EXPECT_DOUBLE_EQ(out[2], 0.5);
+  set.update(bars[2], 0, out);
+  EXPECT_DOUBLE_EQ(out[0], 300.0);
+  EXPECT_DOUBLE_EQ(out[1], 7.0);
+  EXPECT_DOUBLE_EQ(out[2], 1.0);
+  set.update(bars[3], 0, out);
+  EXPECT_DOUBLE_EQ(out[0], 300.0);
+  EXPECT_DOUBLE_EQ(out[1], 7.0);
+  EXPECT_DOUBLE_EQ(out[2], 1.0);
+}
+
+TEST(indicator_catalog, refuses_an_unknown_field) {
+  EXPECT_EQ(refusal("avg:price:20"),
+            "avg:price:20: \"price\" is not a bar field (open high low close volume)");
+  EXPECT_EQ(refusal("highest:high"),
+            "highest:high: expected highest:FIELD:PERIOD (FIELD: open high low close volume)");
+}
