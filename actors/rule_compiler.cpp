@@ -109,7 +109,7 @@ std::string suggestion(std::string_view name) {
 
 std::string number_text(double v) {
   char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
   return ec == std::errc{} ? std::string(buf, end) : std::to_string(v);
 }
 

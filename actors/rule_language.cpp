@@ -208,8 +208,18 @@ private:
       advance();
       break;
     default: {
-      std::string m = "unexpected character ";
-      m += quoted(std::string_view{&c, 1});
+      std::string m;
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+        // Not printable (or part of a UTF-8 sequence): name the byte instead.
+        constexpr char hex[] = "0123456789ABCDEF";
+        m = "unexpected byte 0x";
+        m += hex[static_cast<unsigned char>(c) >> 4];
+        m += hex[static_cast<unsigned char>(c) & 15];
+        m += " (rules are plain ASCII)";
+      } else {
+        m = "unexpected character ";
+        m += quoted(std::string_view{&c, 1});
+      }
       fail(t.pos, m);
     }
     }
@@ -249,6 +259,8 @@ public:
   void run() {
     if (peek().kind == tok::end)
       fail(peek().pos, "the rule is empty");
+    if (peek().kind == tok::ident && peek(1).kind == tok::colon && !at_header())
+      fail(peek().pos, "unknown section " + quoted(peek().text) + " (sections are entry: exit: short_entry: short_exit: size: stop: target:)");
     if (!at_header()) {
       section s;
       s.kind = section_kind::entry;
@@ -316,8 +328,8 @@ private:
     if (peek().kind == tok::end || at_header())
       return;
     auto& t = peek();
-    if (t.kind == tok::colon)
-      fail(t.pos, "unexpected \":\" (sections are entry: exit: short_entry: short_exit: size: stop: target:)");
+    if (t.kind == tok::ident && peek(1).kind == tok::colon)
+      fail(t.pos, "unknown section " + quoted(t.text) + " (sections are entry: exit: short_entry: short_exit: size: stop: target:)");
     fail(t.pos, "unexpected " + describe(t) + " after a complete expression");
   }
 

@@ -182,6 +182,10 @@ void sim_broker::on_market(const msg& event) {
 
 // ---- submit -----------------------------------------------------------------
 
+int64_t sim_broker::utc_day_start(int64_t ts) noexcept {
+  return day_start(ts);
+}
+
 int64_t sim_broker::session_day(int64_t ts) const noexcept {
   auto start = day_start(ts);
   // Bar data is stamped at each bar's close: an order decided on a bar at or
@@ -379,12 +383,21 @@ sim_broker::order& sim_broker::add(order o) {
 
 void sim_broker::set_session(order& o, int64_t ts) const {
   auto start = session_day(ts);
+  if (start > day_start(ts)) {
+    // Decided after the close on bar data: for the next session the data
+    // holds (after a weekend or a holiday, not the next calendar day).
+    o.session_pending = true;
+    o.opens_at = start + cfg_.session_open_utc_ns;
+    o.closes_at = INT64_MAX;
+    return;
+  }
   o.opens_at = start + cfg_.session_open_utc_ns;
   o.closes_at = start + cfg_.day_end_utc_ns;
 }
 
 void sim_broker::activate(order& o) {
   o.state = status::working;
+  sessions_pending_ |= o.session_pending;
   working_.push_back(&o);
   by_symbol_[o.sym.value].push_back(&o);
   if (o.tif != fb::TimeInForce::Gtc)

@@ -137,6 +137,7 @@ private:
     int64_t eligible_from = 0;     // earliest event ts_event that may act on it
     int64_t opens_at = 0;          // Opg: the session open it waits for
     int64_t closes_at = 0;         // the session close; expires there unless Gtc
+    bool session_pending = false;  // bar fills: for the next session, not yet seen
     status state = status::working;
     role part = role::simple;
     uint32_t group = 0;            // 1 + index into groups_; 0: none
@@ -159,10 +160,12 @@ private:
   };
   void on_bars(const msg& event);
   void expire_before(const msg& event, int64_t ts);
+  void start_pending_sessions(int64_t ts);
   void match_bar(const msg& event, const bar_prices& bar);
   bool fill_on_bar(const msg& event, order& o, const bar_prices& bar);
   void fill_at_signal_close(const msg& cmd, order& o);
   int64_t session_day(int64_t ts) const noexcept;
+  static int64_t utc_day_start(int64_t ts) noexcept;
   bool check_trigger(const msg& cause, order& o, int64_t market);
   void fill(const msg& cause, order& o, int64_t shares, price px);
   order& add(order o);
@@ -197,6 +200,7 @@ private:
   bool finished_any_ = false;    // some order left working since the last compact()
   int64_t next_expiry_ = INT64_MAX; // no working non-Gtc order expires before it
   std::vector<bar_prices> last_bar_; // per symbol, for same_close fills
+  bool sessions_pending_ = false;    // some working order waits for its session
 };
 
 } // namespace osprey

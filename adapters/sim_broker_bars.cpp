@@ -37,6 +37,7 @@ namespace osprey {
 
 void sim_broker::on_bars(const msg& event) {
   auto take = [&](uint32_t symbol, int64_t ts, int64_t o, int64_t h, int64_t l, int64_t c) {
+    start_pending_sessions(ts);
     expire_before(event, ts);
     bar_prices bar{symbol, ts, o, h, l, c};
     if (symbol >= last_bar_.size())
@@ -49,6 +50,27 @@ void sim_broker::on_bars(const msg& event) {
   } else if (auto batch = event.as<fb::BarBatch>()) {
     for (auto r : *batch->bars())
       take(r->symbol(), r->ts_event(), r->open(), r->high(), r->low(), r->close());
+  }
+}
+
+void sim_broker::start_pending_sessions(int64_t ts) {
+  if (!sessions_pending_)
+    return;
+  sessions_pending_ = false;
+  for (auto* o : working_) {
+    if (!o->session_pending)
+      continue;
+    if (ts < o->eligible_from) {
+      sessions_pending_ = true;
+      continue;
+    }
+    // The first bar after the order: its day is the session the order is for.
+    auto start = utc_day_start(ts);
+    o->session_pending = false;
+    o->opens_at = start + cfg_.session_open_utc_ns;
+    o->closes_at = start + cfg_.day_end_utc_ns;
+    if (o->tif != fb::TimeInForce::Gtc)
+      next_expiry_ = std::min(next_expiry_, o->closes_at);
   }
 }
 

@@ -1,9 +1,11 @@
 #include "runtime/backtest_metrics.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
 
 #include "adapters/csv_fields.hpp"
 #include "runtime/json_text.hpp"
@@ -325,7 +327,15 @@ void write_metrics_object_json(std::ostream& out, const backtest_metrics& m) {
                          : row.format == metric_format::duration ? 0
                          : row.format == metric_format::dollars  ? 2
                                                                   : 6;
-    out << json_string(row.key) << ':' << json_number(row.value, decimals);
+    out << json_string(row.key) << ':';
+    // Durations beyond 2^53 ns (104 days) are not exact as doubles.
+    const std::string_view key = row.key;
+    if (key == "max_drawdown_duration_ns")
+      out << m.max_drawdown_duration_ns;
+    else if (key == "longest_underwater_ns")
+      out << m.longest_underwater_ns;
+    else
+      out << json_number(row.value, decimals);
   }
   out << ",\"profit_factor_infinite\":" << (m.profit_factor_infinite ? "true" : "false");
   out << ",\"underwater_at_end\":" << (m.underwater_at_end ? "true" : "false");

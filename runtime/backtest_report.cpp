@@ -1,6 +1,7 @@
 #include "runtime/backtest_report.hpp"
 
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 

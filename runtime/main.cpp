@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <mimalloc.h>
 
+#include "runtime/backtest_cli.hpp"
 #include "runtime/config.hpp"
 #include "runtime/journal_command.hpp"
 #include "runtime/evaluate_batch.hpp"
@@ -140,7 +141,13 @@ int main(int argc, char** argv) {
                     "VADER lexicon (default: node_modules/vader-sentiment, installed by "
                     "scripts/setup, then ../shared/data/lexicons)");
 
+  osprey::backtest_cli backtest;
+  osprey::add_backtest_command(app, backtest);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*backtest.command)
+    return osprey::run_backtest_command(backtest, OSPREY_SOURCE_DIR);
 
   // The lexicon: as given, else beside the working directory, else beside
   // the sources the binary was built from.

@@ -99,6 +99,7 @@ public:
   std::optional<int64_t> peek_time() override;
   msg next(int64_t ts_ingress) override;
   void print_report(std::ostream& out) const override;
+  const replay_report& report() const noexcept { return replay_.report(); }
 
 private:
   /// The next event of the files (the one read ahead first).

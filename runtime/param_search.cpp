@@ -501,7 +501,8 @@ std::vector<genes> tpe_propose(const search_state& st, size_t count, rng& r) {
                    std::log(std::max(1e-300, m.bad->density(x)));
         }
       }
-      if (score > best_score) {
+      // The first candidate is kept even if every score were NaN.
+      if (best.empty() || score > best_score) {
         best_score = score;
         best = std::move(g);
       }
@@ -530,25 +531,25 @@ genes mutate(const param_space& space, genes g, double rate, rng& r) {
   return g;
 }
 
+/// Moves one gene: a continuous one by N(0, 0.1^2), a discrete number by a
+/// rounded normal step of about a tenth of its range (never 0), a choice to
+/// any other label.
 void mutate_gene(const param_space& space, genes& g, size_t j, rng& r) {
-  {
-    const auto& p = space.params[j];
-    size_t n = p.value_count();
-    if (n == 0) {
-      g[j] = std::clamp(g[j] + 0.1 * r.normal(), 0.0, 1.0);
-    } else if (n > 1 && p.kind == param_kind::choice) {
-      // Any other label.
-      size_t k = r.index(n - 1);
-      if (k >= static_cast<size_t>(g[j]))
-        ++k;
-      g[j] = static_cast<double>(k);
-    } else if (n > 1) {
-      double width = std::max(1.0, 0.1 * static_cast<double>(n - 1));
-      double step = std::round(width * r.normal());
-      if (step == 0)
-        step = r.uniform() < 0.5 ? -1 : 1;
-      g[j] = std::clamp(g[j] + step, 0.0, static_cast<double>(n - 1));
-    }
+  const auto& p = space.params[j];
+  size_t n = p.value_count();
+  if (n == 0) {
+    g[j] = std::clamp(g[j] + 0.1 * r.normal(), 0.0, 1.0);
+  } else if (n > 1 && p.kind == param_kind::choice) {
+    size_t k = r.index(n - 1);
+    if (k >= static_cast<size_t>(g[j]))
+      ++k;
+    g[j] = static_cast<double>(k);
+  } else if (n > 1) {
+    double width = std::max(1.0, 0.1 * static_cast<double>(n - 1));
+    double step = std::round(width * r.normal());
+    if (step == 0)
+      step = r.uniform() < 0.5 ? -1 : 1;
+    g[j] = std::clamp(g[j] + step, 0.0, static_cast<double>(n - 1));
   }
 }
 

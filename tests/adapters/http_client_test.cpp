@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
 #include "tests/support/local_http_server.hpp"
 
 using namespace osprey;
@@ -240,4 +244,70 @@ TEST(http_client, reports_a_bad_url_without_sending) {
   EXPECT_EQ(r.failure, http_failure::bad_url);
   EXPECT_EQ(r.attempts, 1);
   EXPECT_NE(r.error.find("localhost:80/x"), std::string::npos) << r.error;
+}
+
+namespace {
+
+// Writes `pem` to a fresh file under the temp directory; removed on scope
+// exit, so no certificate is ever committed.
+struct temp_pem_file {
+  explicit temp_pem_file(const std::string& pem) {
+    path = std::filesystem::temp_directory_path()
+           / ("osprey-test-ca-" + std::to_string(::getpid()) + "-"
+              + std::to_string(counter++) + ".pem");
+    std::ofstream{path} << pem;
+  }
+  ~temp_pem_file() {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+  std::filesystem::path path;
+  static inline int counter = 0;
+};
+
+} // namespace
+
+TEST(http_client, posts_over_tls_trusting_a_given_ca_file) {
+  auto cert = test::make_test_certificate();
+  test::local_http_server server{&cert};
+  temp_pem_file ca{cert.cert_pem};
+  auto s = quick(0);
+  s.ca_file = ca.path.string();
+  auto r = http_post(server.url("/secure"), "{}", "application/json", s);
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].target, "/secure");
+  EXPECT_EQ(reqs[0].body, "{}");
+}
+
+TEST(http_client, refuses_a_certificate_the_system_store_does_not_trust) {
+  auto cert = test::make_test_certificate();
+  test::local_http_server server{&cert};
+  auto r = http_post(server.url(), "{}", "application/json", quick(2));
+  EXPECT_EQ(r.failure, http_failure::tls) << r.error;
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_NE(r.error.find("certificate verify failed"), std::string::npos)
+    << r.error;
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(http_client, refuses_a_certificate_for_another_host) {
+  auto cert = test::make_test_certificate("DNS:example.com");
+  test::local_http_server server{&cert};
+  temp_pem_file ca{cert.cert_pem};
+  auto s = quick(0);
+  s.ca_file = ca.path.string();
+  auto r = http_post(server.url(), "{}", "application/json", s);
+  EXPECT_EQ(r.failure, http_failure::tls) << r.error;
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(http_client, skips_verification_only_when_told_to) {
+  auto cert = test::make_test_certificate("DNS:example.com");
+  test::local_http_server server{&cert};
+  auto s = quick(0);
+  s.verify_tls = false;
+  auto r = http_post(server.url(), "{}", "application/json", s);
+  EXPECT_TRUE(r.ok()) << r.error;
 }

@@ -175,6 +175,18 @@ TEST(sim_broker_bars, a_day_order_placed_at_the_close_lives_through_the_next_ses
   EXPECT_EQ(h.events(), (lines{"expired 1 leaves 100"}));
 }
 
+TEST(sim_broker_bars, after_a_weekend_the_next_session_is_the_next_bars_day) {
+  bar_harness h{bars(bar_fill::next_open)};
+  h.bar(close_d0, 10, 11, 9, 10.5); // say, a Friday
+  h.buy(1, 100);
+  h.buy_limit(2, 100, 9.0, fb::TimeInForce::Day, close_d0);
+  h.events();
+  h.bar(close_d0 + 3 * day, 10.6, 11, 10, 10.8); // Monday: both still for this session
+  EXPECT_EQ(h.events(), (lines{"filled 1 buy 100 @ 10.60 cum 100 leaves 0"}));
+  h.bar(close_d0 + 4 * day, 8.5, 9, 8, 8.8); // the limit's session is over
+  EXPECT_EQ(h.events(), (lines{"expired 2 leaves 100"}));
+}
+
 TEST(sim_broker_bars, an_opg_order_at_the_close_is_for_the_next_open) {
   bar_harness h{bars(bar_fill::next_open)};
   h.bar(close_d0, 10, 11, 9, 10.5);

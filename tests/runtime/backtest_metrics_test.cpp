@@ -223,6 +223,16 @@ TEST(backtest_metrics, writes_json_with_metrics_trades_and_equity) {
   EXPECT_EQ(s.back(), '\n');
 }
 
+TEST(backtest_metrics, writes_long_durations_as_exact_nanoseconds) {
+  // 300 days and 1 ns underwater: beyond what a double holds exactly.
+  equity_curve c{{t0, dollars(100), {}}, {t0 + 300 * day + 1, dollars(90), {}}};
+  auto m = compute_metrics(c, {}, cash(100));
+  std::ostringstream json;
+  write_metrics_json(json, m, {}, c, dollars(100));
+  EXPECT_NE(json.str().find("\"longest_underwater_ns\":25920000000000001,"), std::string::npos)
+    << json.str();
+}
+
 TEST(backtest_metrics, prints_byte_identical_output_for_identical_inputs) {
   std::vector<closed_trade> trades{trade("AAPL", 100, 110, 10, 99), trade("AAPL", 110, 100, 5, -51)};
   auto c = curve_of({1000, 1099, 1048, 1020});

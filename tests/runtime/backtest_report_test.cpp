@@ -158,6 +158,11 @@ TEST(backtest_report, finds_the_chart_library_under_the_project_directory) {
   namespace fs = std::filesystem;
   const auto root = fs::temp_directory_path() / (std::to_string(::getpid()) + "-report-project");
   fs::remove_all(root);
+  // Run from an empty directory, so ./node_modules cannot answer instead.
+  const auto cwd = fs::current_path();
+  const auto empty = root / "elsewhere";
+  fs::create_directories(empty);
+  fs::current_path(empty);
   std::string error;
   EXPECT_TRUE(find_chart_library(root, error).empty());
   EXPECT_NE(error.find("lightweight-charts not found"), std::string::npos);
@@ -170,6 +175,7 @@ TEST(backtest_report, finds_the_chart_library_under_the_project_directory) {
   error.clear();
   EXPECT_EQ(find_chart_library(root, error), lib);
   EXPECT_EQ(load_chart_library(root, error), "/* lib */");
+  fs::current_path(cwd);
   fs::remove_all(root);
 }
 

@@ -1,0 +1,275 @@
+#include "runtime/backtest_command.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "messages/msg_builder.hpp"
+#include "messages/symbol_table.hpp"
+#include "runtime/backtest_report.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/journal_writer.hpp"
+#include "runtime/market_feed.hpp"
+#include "runtime/progress_bar.hpp"
+
+namespace osprey {
+
+namespace {
+
+/// Every journal record goes to the ledger, and to the journal file if any.
+class ledger_sink final : public msg_sink {
+public:
+  ledger_sink(backtest_ledger& ledger, msg_sink* journal) : ledger_(ledger), journal_(journal) {}
+  void push(const msg& m) override {
+    ledger_.record(m);
+    orders_ += m.type() == fb::Payload::SubmitOrder;
+    denied_ += m.type() == fb::Payload::OrderDenied;
+    if (journal_)
+      journal_->push(m);
+  }
+  uint64_t orders_ = 0, denied_ = 0;
+
+private:
+  backtest_ledger& ledger_;
+  msg_sink* journal_;
+};
+
+/// Lines in the files, less their headers: the progress bar's total.
+uint64_t rows_in(const std::vector<std::string>& files) {
+  uint64_t rows = 0;
+  for (auto& f : files) {
+    std::ifstream in{f, std::ios::binary};
+    uint64_t lines = 0;
+    char buf[1 << 16];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      for (std::streamsize i = 0; i < in.gcount(); ++i)
+        lines += buf[i] == '\n';
+    }
+    rows += lines > 0 ? lines - 1 : 0;
+  }
+  return rows;
+}
+
+const char* name_of(bar_fill f) {
+  switch (f) {
+    case bar_fill::none: return "quotes";
+    case bar_fill::next_open: return "next bar's open";
+    case bar_fill::next_close: return "next bar's close";
+    case bar_fill::same_close: return "same bar's close (look-ahead)";
+  }
+  return "?";
+}
+
+const char* name_of(end_policy e) {
+  switch (e) {
+    case end_policy::close_at_last_close: return "closed at the last bar's close";
+    case end_policy::close_at_last_open: return "closed at the last bar's open";
+    case end_policy::keep_open: return "kept open, marked to the last close";
+  }
+  return "?";
+}
+
+/// Keeps every bar by symbol, for the report's price charts.
+void keep_prices(backtest_run& run, const msg& m) {
+  auto take = [&](uint32_t s, int64_t ts, int64_t o, int64_t h, int64_t l, int64_t c,
+                  uint32_t interval) {
+    if (run.prices.size() <= s)
+      run.prices.resize(s + 1);
+    run.prices[s].push_back({ts, price{o}, price{h}, price{l}, price{c}});
+    if (!run.bar_interval_s)
+      run.bar_interval_s = interval;
+  };
+  if (auto b = m.as<fb::Bar>())
+    take(b->symbol(), m.ts_event(), b->open(), b->high(), b->low(), b->close(), b->interval_s());
+  else if (auto batch = m.as<fb::BarBatch>())
+    for (auto r : *batch->bars())
+      take(r->symbol(), r->ts_event(), r->open(), r->high(), r->low(), r->close(),
+           r->interval_s());
+}
+
+} // namespace
+
+engine_config backtest_config(const backtest_options& opts) {
+  engine_config c;
+  if (!opts.config_path.empty()) {
+    c = load_config(opts.config_path);
+  } else {
+    c = default_config();
+    // The desk's stop-outs are off unless a config asks for them.
+    c.risk.daily_loss_soft = c.risk.daily_loss_hard = money{};
+    c.risk.drawdown_soft = c.risk.drawdown_hard = money{};
+  }
+  c.scheduler.profile = latency_profile::deterministic;
+  c.clock = clock_kind::event;
+  c.max_events.reset();
+  c.duration_ns.reset();
+  if (opts.fill)
+    c.broker.bar_fills = *opts.fill;
+  else if (c.broker.bar_fills == bar_fill::none)
+    c.broker.bar_fills = bar_fill::next_open;
+  return c;
+}
+
+backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_out) {
+  if (opts.data.empty())
+    throw std::runtime_error("no data: give the bars with --data FILE.csv...");
+  backtest_run run;
+  run.config = backtest_config(opts);
+  auto& cfg = run.config;
+  if (cfg.broker.bar_fills == bar_fill::same_close)
+    run.warnings.push_back(
+      "LOOK-AHEAD: fills at the close of the bar that caused each order (same_close); that "
+      "price was already past when the decision was made. Use only to compare with tools "
+      "that do the same.");
+
+  symbol_table symbols;
+  csv_feed feed{opts.data, cfg.replay, symbols, std::max<uint32_t>(1, opts.batch)};
+  cfg.market.symbols = symbols.names();
+  run.symbols = cfg.market.symbols;
+  if (!feed.peek_time())
+    throw std::runtime_error("no usable rows in the --data files");
+
+  backtest_ledger ledger{run.symbols, cfg.orders.starting_cash};
+  std::unique_ptr<journal_writer> journal;
+  if (!opts.journal_path.empty()) {
+    journal_options jo;
+    jo.truncate = true;
+    journal = std::make_unique<journal_writer>(opts.journal_path, jo);
+    msg_builder b;
+    journal->push(b.symbol_directory({}, run.symbols));
+  }
+  ledger_sink sink{ledger, journal.get()};
+  auto broker_cfg = cfg.broker;
+  {
+    engine eng{cfg, &sink,
+               [broker_cfg](msg_sink& reports) {
+                 return std::make_unique<sim_broker>(broker_cfg, reports);
+               },
+               nullptr};
+    progress_bar bar{progress_out, rows_in(opts.data), opts.progress && is_terminal(2)};
+    uint64_t rows_done = 0;
+    ledger.sample(*feed.peek_time() - 1); // the opening account, before the first bar
+    while (auto t = feed.peek_time()) {
+      auto m = feed.next(*t);
+      auto batch = m.as<fb::BarBatch>();
+      auto rows = batch ? batch->bars()->size() : 1;
+      rows_done += rows;
+      if (batch || m.type() == fb::Payload::Bar) {
+        run.bars += rows;
+        if (!run.bar_interval_s)
+          run.bar_interval_s = batch ? batch->bars()->Get(0)->interval_s()
+                                     : m.as<fb::Bar>()->interval_s();
+      }
+      ledger.mark(m);
+      if (opts.keep_prices)
+        keep_prices(run, m);
+      eng.inject(m);
+      eng.drain();
+      if (feed.peek_time() != t) {
+        ledger.sample(*t);
+        ++run.steps;
+      }
+      bar.update(rows_done);
+    }
+    bar.finish();
+    eng.shutdown();
+  }
+  for (auto& p : feed.report().problems) {
+    std::string w = "skipped ";
+    w += p;
+    run.warnings.push_back(std::move(w));
+  }
+  if (run.bars == 0)
+    throw std::runtime_error("the --data files hold no bars (a backtest needs bars)");
+
+  // What is still open at the end.
+  auto last_ts = ledger.curve().back().ts_ns;
+  switch (opts.end) {
+    case end_policy::close_at_last_close:
+      ledger.close_all(last_ts, ledger.last_closes(), cfg.broker.commission_per_share,
+                       cfg.broker.slippage_bps);
+      break;
+    case end_policy::close_at_last_open:
+      ledger.close_all(last_ts, ledger.last_opens(), cfg.broker.commission_per_share,
+                       cfg.broker.slippage_bps);
+      break;
+    case end_policy::keep_open:
+      break;
+  }
+  run.trades = ledger.trades();
+  run.curve = ledger.curve();
+  run.fills = ledger.fills();
+  run.orders = sink.orders_;
+  run.denied = sink.denied_;
+  if (journal)
+    journal->close();
+  return run;
+}
+
+int backtest_command(const backtest_options& options, std::ostream& out, std::ostream& err) {
+  auto opts = options;
+  opts.keep_prices |= !opts.report_path.empty();
+  backtest_run run;
+  try {
+    run = run_backtest(opts, err);
+  } catch (const config_error& e) {
+    err << "osprey backtest: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    err << "osprey backtest: " << e.what() << "\n";
+    return 1;
+  }
+  for (auto& w : run.warnings)
+    err << "osprey backtest: " << w << "\n";
+  metrics_options mo;
+  mo.starting_cash = run.config.orders.starting_cash;
+  mo.periods_per_year =
+    run.bar_interval_s >= 86'400 || run.bar_interval_s == 0
+      ? trading_days_per_year
+      : periods_per_year_for_bars(int64_t{run.bar_interval_s} * 1'000'000'000);
+  auto m = compute_metrics(run.curve, run.trades, mo);
+  if (opts.json) {
+    write_metrics_json(out, m, run.trades, run.curve, mo.starting_cash);
+    out << "\n";
+  } else {
+    out << "backtest: " << run.bars << " bars of " << run.symbols.size() << " symbol(s), "
+        << run.orders << " orders, " << run.fills << " fills, " << run.denied
+        << " denied by risk; fills at the " << name_of(run.config.broker.bar_fills)
+        << "; open positions at the end " << name_of(opts.end) << "\n";
+    write_metrics_text(out, m, run.trades);
+  }
+  if (!opts.report_path.empty()) {
+    report_data r;
+    r.strategy = "breakout";
+    r.data_files = opts.data;
+    r.settings = {{"fills", name_of(run.config.broker.bar_fills)},
+                  {"end", name_of(opts.end)}};
+    r.starting_cash = mo.starting_cash;
+    r.metrics = m;
+    r.equity = run.curve;
+    r.trades = run.trades;
+    for (size_t s = 0; s < run.prices.size(); ++s) {
+      bool traded = false;
+      for (auto& t : run.trades)
+        traded |= t.symbol == run.symbols[s];
+      if (traded)
+        r.prices.push_back({run.symbols[s], run.prices[s]});
+    }
+    std::string error;
+    r.chart_library = load_chart_library(opts.project_dir, error);
+    if (r.chart_library.empty())
+      err << "osprey backtest: " << error << " (run scripts/setup); the report has tables only\n";
+    std::ofstream file{opts.report_path};
+    if (!file) {
+      err << "osprey backtest: cannot write the report " << opts.report_path << "\n";
+      return 1;
+    }
+    write_html_report(file, r);
+  }
+  return 0;
+}
+
+} // namespace osprey
