@@ -27,22 +27,14 @@ double read_now(const bar_view& b, series_source src, uint16_t i) noexcept {
   return missing;
 }
 
-// Three-valued truth as doubles: 1 true, 0 false, NaN unknown.
-inline double truth(bool known, bool value) noexcept {
-  return known ? (value ? 1.0 : 0.0) : missing;
-}
-
-inline double compare(opcode c, double l, double r) noexcept {
-  if (std::isnan(l) || std::isnan(r))
-    return missing;
-  switch (c) {
-  case opcode::lt: return l < r;
-  case opcode::le: return l <= r;
-  case opcode::gt: return l > r;
-  case opcode::ge: return l >= r;
-  case opcode::eq: return l == r;
-  default: return l != r;
-  }
+// A comparison in three-valued logic: unknown when either side is missing.
+// Written to compile to selects rather than branches: the outcomes are data
+// dependent and would mispredict.
+template <class Cmp>
+inline double compare(double l, double r, Cmp cmp) noexcept {
+  bool unknown = std::isnan(l) | std::isnan(r);
+  double v = cmp(l, r) ? 1.0 : 0.0;
+  return unknown ? missing : v;
 }
 
 inline void record(rule_trace* t, uint16_t slot, double l, double r, double result) noexcept {
@@ -68,15 +60,18 @@ std::string number_text(double v) {
 rule_state::rule_state(const compiled_rules& rules) {
   uint32_t base = 0;
   for (auto& r : rules.rings) {
-    slots_.push_back(slot{r.source, r.index, base, static_cast<uint32_t>(r.depth) + 1u});
+    uint32_t size = static_cast<uint32_t>(r.depth) + 1u;
+    slots_.push_back(slot{r.source, r.index, base, size, size - 1});
     base += r.depth + 1u;
   }
   values_.assign(base, missing);
 }
 
 void rule_state::push(const bar_view& bar) noexcept {
-  for (auto& s : slots_)
-    values_[s.base + bars_ % s.size] = read_now(bar, s.source, s.index);
+  for (auto& s : slots_) {
+    s.head = s.head + 1 == s.size ? 0 : s.head + 1;
+    values_[s.base + s.head] = read_now(bar, s.source, s.index);
+  }
   ++bars_;
 }
 
@@ -115,18 +110,21 @@ double evaluate_value(const program& p, const bar_view& bar, const rule_state& s
                                                    : std::max(a, b);
       break;
     }
-    case opcode::lt:
-    case opcode::le:
-    case opcode::gt:
-    case opcode::ge:
-    case opcode::eq:
-    case opcode::ne: {
-      --top;
-      double l = stack[top], r = stack[top + 1];
-      stack[top] = compare(o.code, l, r);
-      record(trace, o.index, l, r, stack[top]);
-      break;
-    }
+#define OSPREY_RULE_COMPARE(code, expr)                                                       \
+  case opcode::code: {                                                                       \
+    --top;                                                                                   \
+    double l = stack[top], r = stack[top + 1];                                               \
+    stack[top] = compare(l, r, [](double x, double y) { return expr; });                     \
+    record(trace, o.index, l, r, stack[top]);                                                \
+    break;                                                                                   \
+  }
+      OSPREY_RULE_COMPARE(lt, x < y)
+      OSPREY_RULE_COMPARE(le, x <= y)
+      OSPREY_RULE_COMPARE(gt, x > y)
+      OSPREY_RULE_COMPARE(ge, x >= y)
+      OSPREY_RULE_COMPARE(eq, x == y)
+      OSPREY_RULE_COMPARE(ne, x != y)
+#undef OSPREY_RULE_COMPARE
     case opcode::crosses_above:
     case opcode::crosses_below: {
       top -= 3;
@@ -143,15 +141,21 @@ double evaluate_value(const program& p, const bar_view& bar, const rule_state& s
       break;
     }
     case opcode::logical_and: {
+      // Values are 1, 0 or NaN: false wins, else the product is 1 or NaN.
       --top;
       double a = stack[top], b = stack[top + 1];
-      stack[top] = a == 0.0 || b == 0.0 ? 0.0 : truth(!std::isnan(a) && !std::isnan(b), true);
+      bool any_false = (a == 0.0) | (b == 0.0);
+      double product = a * b;
+      stack[top] = any_false ? 0.0 : product;
       break;
     }
     case opcode::logical_or: {
+      // True wins, else the sum is 0 or NaN.
       --top;
       double a = stack[top], b = stack[top + 1];
-      stack[top] = a == 1.0 || b == 1.0 ? 1.0 : truth(!std::isnan(a) && !std::isnan(b), false);
+      bool any_true = (a == 1.0) | (b == 1.0);
+      double sum = a + b;
+      stack[top] = any_true ? 1.0 : sum;
       break;
     }
     case opcode::logical_not:

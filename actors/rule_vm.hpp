@@ -75,7 +75,8 @@ public:
     if (back >= bars_)
       return missing;
     const auto& r = slots_[ring];
-    uint64_t at = (bars_ - 1 - back) % r.size;
+    // head is where the latest value went; step back without a division.
+    uint32_t at = r.head >= back ? r.head - back : r.head + r.size - back;
     return values_[r.base + at];
   }
 
@@ -83,7 +84,11 @@ public:
   uint64_t bars() const noexcept { return bars_; }
 
   /// Forgets the history (no deallocation).
-  void reset() noexcept { bars_ = 0; }
+  void reset() noexcept {
+    bars_ = 0;
+    for (auto& s : slots_)
+      s.head = s.size - 1;
+  }
 
 private:
   struct slot {
@@ -91,6 +96,7 @@ private:
     uint16_t index;
     uint32_t base;
     uint32_t size;
+    uint32_t head; ///< Index of the latest value (size - 1 before the first).
   };
   std::vector<slot> slots_;
   std::vector<double> values_;

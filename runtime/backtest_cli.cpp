@@ -9,15 +9,17 @@ void add_backtest_command(CLI::App& app, backtest_cli& cli) {
     "backtest", "Replay history through the actors with the simulated broker; report the results");
   cli.command = b;
   auto& o = cli.options;
-  b->add_option("--data", o.data, "CSV bar files (symbol from the file name or a column)")
+  b->add_option("--data", o.data,
+                "CSV bar files (symbol from the file name or a column), or one journal")
     ->required()
     ->check(CLI::ExistingFile);
   b->add_option("--config", o.config_path,
                 "TOML configuration (default: built-in, with loss and drawdown halts off)")
     ->check(CLI::ExistingFile);
   b->add_option("--fill", cli.fill,
-                "next_open (default) | next_close | same_close (look-ahead, for comparisons)")
-    ->check(CLI::IsMember({"next_open", "next_close", "same_close"}));
+                "next_open (default) | next_close | next_quote | same_close (look-ahead, for "
+                "comparisons)")
+    ->check(CLI::IsMember({"next_open", "next_close", "next_quote", "same_close"}));
   b->add_option("--end", cli.end,
                 "Open positions at the end: close (at the last close, default) | open (at the "
                 "last open) | keep (marked to market)")
@@ -36,6 +38,8 @@ int run_backtest_command(backtest_cli& cli, const std::string& project_dir) {
     o.fill = bar_fill::next_open;
   else if (cli.fill == "next_close")
     o.fill = bar_fill::next_close;
+  else if (cli.fill == "next_quote")
+    o.fill = bar_fill::none;
   else if (cli.fill == "same_close")
     o.fill = bar_fill::same_close;
   if (cli.end == "open")

@@ -55,7 +55,7 @@ uint64_t rows_in(const std::vector<std::string>& files) {
 
 const char* name_of(bar_fill f) {
   switch (f) {
-    case bar_fill::none: return "quotes";
+    case bar_fill::none: return "next quote";
     case bar_fill::next_open: return "next bar's open";
     case bar_fill::next_close: return "next bar's close";
     case bar_fill::same_close: return "same bar's close (look-ahead)";
@@ -125,9 +125,27 @@ backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_o
       "price was already past when the decision was made. Use only to compare with tools "
       "that do the same.");
 
-  symbol_table symbols;
-  csv_feed feed{opts.data, cfg.replay, symbols, std::max<uint32_t>(1, opts.batch)};
-  cfg.market.symbols = symbols.names();
+  // CSV files, or one journal (a recorded run's market events, as they came).
+  std::unique_ptr<market_feed> source;
+  csv_feed* csv = nullptr;
+  auto is_csv = [](const std::string& p) {
+    return p.size() > 4 && p.compare(p.size() - 4, 4, ".csv") == 0;
+  };
+  if (opts.data.size() == 1 && !is_csv(opts.data[0])) {
+    std::vector<std::string> names;
+    source = std::make_unique<journal_feed>(opts.data[0], names);
+    cfg.market.symbols = names;
+    if (!opts.fill)
+      cfg.broker.bar_fills = bar_fill::none; // a recorded run's quotes fill, as they did
+  } else {
+    symbol_table symbols;
+    auto f = std::make_unique<csv_feed>(opts.data, cfg.replay, symbols,
+                                        std::max<uint32_t>(1, opts.batch));
+    csv = f.get();
+    source = std::move(f);
+    cfg.market.symbols = symbols.names();
+  }
+  auto& feed = *source;
   run.symbols = cfg.market.symbols;
   if (!feed.peek_time())
     throw std::runtime_error("no usable rows in the --data files");
@@ -177,13 +195,13 @@ backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_o
     bar.finish();
     eng.shutdown();
   }
-  for (auto& p : feed.report().problems) {
+  for (auto& p : csv ? csv->report().problems : std::vector<std::string>{}) {
     std::string w = "skipped ";
     w += p;
     run.warnings.push_back(std::move(w));
   }
-  if (run.bars == 0)
-    throw std::runtime_error("the --data files hold no bars (a backtest needs bars)");
+  if (run.bars == 0 && cfg.broker.bar_fills != bar_fill::none)
+    throw std::runtime_error("the --data files hold no bars; to fill on quotes, use --fill next_quote");
 
   // What is still open at the end.
   auto last_ts = ledger.curve().back().ts_ns;

@@ -33,7 +33,10 @@ enum class end_policy : uint8_t {
 };
 
 struct backtest_options {
-  std::vector<std::string> data; ///< CSV files (bars; see csv_replay.hpp).
+  /// CSV files (bars; see csv_replay.hpp), or one journal of a recorded
+  /// run (its market events; with fill = bar_fill::none its quotes fill,
+  /// as in the run).
+  std::vector<std::string> data;
   /// A configuration file; without one, the built-in defaults with the risk
   /// controller's loss and drawdown halts off (a backtest measures the
   /// strategy, not the desk's stop-outs, unless the config says otherwise).

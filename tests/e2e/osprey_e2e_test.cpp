@@ -521,3 +521,46 @@ TEST(osprey_binary, evaluate_batch_with_options_and_fundamentals_matches_one_by_
   auto h = run({"history", "KO", "--history", (dir / "batch.sqlite").string()}, dir);
   EXPECT_NE(h.out.find("2014-12-31 KO run score"), std::string::npos) << h.out;
 }
+
+TEST(osprey_binary, a_backtest_of_a_recorded_run_places_the_same_orders_in_the_same_order) {
+  scratch_dir dir;
+  auto live = (dir / "live.journal").string();
+  auto r = run({"run", "--profile", "deterministic", "--events", "30000", "--journal", live}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  auto bt = (dir / "bt.journal").string();
+  auto b = run({"backtest", "--data", live, "--journal", bt, "--no-progress"}, dir);
+  ASSERT_EQ(b.exit_code, 0) << b.err << b.out;
+  EXPECT_NE(b.out.find("fills at the next quote"), std::string::npos) << b.out;
+  auto orders_of = [&](const std::string& journal) {
+    auto j = run({"journal", journal}, dir);
+    std::vector<std::string> out;
+    std::istringstream lines{j.out};
+    for (std::string line; std::getline(lines, line);)
+      if (line.find("\"payload_type\": \"SubmitOrder\"") != std::string::npos)
+        out.push_back(line);
+    return out;
+  };
+  auto a = orders_of(live), c = orders_of(bt);
+  EXPECT_GT(a.size(), 5u);
+  EXPECT_EQ(a, c);
+}
+
+TEST(osprey_binary, backtest_prints_json_and_writes_a_report) {
+  std::string market = std::string{OSPREY_SOURCE_DIR} + "/../shared/data/market/";
+  if (!fs::exists(market + "GOOG_daily_2004-2013.csv"))
+    GTEST_SKIP() << "shared market data not found at " << market;
+  scratch_dir dir;
+  auto report = (dir / "report.html").string();
+  auto r = run({"backtest", "--data", market + "GOOG_daily_2004-2013.csv", "--json", "--report",
+                report, "--no-progress"},
+               dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("{\"metrics\":{", 0), 0u) << r.out.substr(0, 200);
+  EXPECT_NE(r.out.find("\"trades\":["), std::string::npos);
+  auto html = slurp(report);
+  EXPECT_NE(html.find("<html"), std::string::npos);
+  EXPECT_NE(html.find("LightweightCharts"), std::string::npos) << "the chart library is not inlined";
+  auto bad = run({"backtest", "--data", market + "GOOG_daily_2004-2013.csv", "--fill", "tomorrow"},
+                 dir);
+  EXPECT_NE(bad.exit_code, 0);
+}

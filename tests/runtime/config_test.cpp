@@ -263,10 +263,11 @@ min_news_sentiment = -0.25
 }
 
 TEST(config, a_bad_indicator_list_names_the_entry_and_the_line) {
-  EXPECT_EQ(error_of("[signal]\n\nindicators = \"rsi:14,foo:2\"\n"),
-            "test.toml:3: signal.indicators: foo:2: unknown indicator \"foo\" (known: sma ema "
-            "wma rsi macd bb atr adx stoch obv vwap rvwap stdev zscore rvol breakout gap "
-            "volratio roc)");
+  auto e = error_of("[signal]\n\nindicators = \"rsi:14,foo:2\"\n");
+  EXPECT_EQ(e.rfind("test.toml:3: signal.indicators: foo:2: unknown indicator \"foo\" (known: sma ",
+                    0),
+            0u)
+    << e;
   EXPECT_EQ(error_of("[signal]\nindicators = 14\n"),
             "test.toml:2: signal.indicators: expected a string such as \"rsi:14,macd:12:26:9\"");
   EXPECT_EQ(error_of("[signal]\nnews_window = \"0s\"\n"),

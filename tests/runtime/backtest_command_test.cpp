@@ -1,0 +1,164 @@
+// osprey backtest: history through the actors, with checks that can be made
+// without the engine (the fills against the file's own bars).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <fstream>
+#include <sstream>
+
+#include "adapters/csv_replay.hpp"
+#include "messages/symbol_table.hpp"
+#include "runtime/backtest_command.hpp"
+#include "runtime/journal_reader.hpp"
+
+using namespace osprey;
+
+namespace {
+
+const std::string market = std::string{OSPREY_SHARED_DATA} + "/market/";
+const std::string goog = market + "GOOG_daily_2004-2013.csv";
+
+std::string scratch(const std::string& name) {
+  return (std::filesystem::temp_directory_path()
+          / ("osprey-bt-" + std::to_string(::getpid()) + "-" + name))
+    .string();
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+backtest_options quiet(std::vector<std::string> data) {
+  backtest_options o;
+  o.data = std::move(data);
+  o.progress = false;
+  return o;
+}
+
+/// The file's bars by close time.
+std::map<int64_t, std::pair<int64_t, int64_t>> opens_and_closes(const std::string& path) {
+  symbol_table symbols;
+  auto r = read_all_csv({path}, csv_replay_options{}, symbols);
+  std::map<int64_t, std::pair<int64_t, int64_t>> out;
+  for (auto& m : r.messages)
+    if (auto b = m.as<fb::Bar>())
+      out[m.ts_event()] = {b->open(), b->close()};
+  return out;
+}
+
+/// The broker's slippage: bps against the trader, to whole cents.
+int64_t slipped(int64_t px, int64_t bps, bool buy) {
+  __int128 scaled = __int128{px} * (10'000 + (buy ? bps : -bps));
+  __int128 den = __int128{10'000} * 10'000;
+  return static_cast<int64_t>(buy ? (scaled + den - 1) / den : scaled / den) * 10'000;
+}
+
+} // namespace
+
+TEST(backtest, every_fill_is_at_the_open_of_the_bar_after_the_decision) {
+  if (!std::filesystem::exists(goog))
+    GTEST_SKIP() << "shared market data not found at " << market;
+  auto run = run_backtest(quiet({goog}), std::cerr);
+  auto bars = opens_and_closes(goog);
+  ASSERT_GT(run.trades.size(), 10u);
+  auto bps = run.config.broker.slippage_bps;
+  for (auto& t : run.trades) {
+    auto entry = bars.find(t.entry_ts_ns);
+    ASSERT_NE(entry, bars.end());
+    // Filled at that bar's open; the decision came from the bar before it.
+    EXPECT_EQ(t.entry_price.micros, slipped(entry->second.first, bps, true));
+    ASSERT_NE(entry, bars.begin());
+    if (t.exit_ts_ns == run.curve.back().ts_ns)
+      continue; // closed by the end policy at the last close
+    auto exit = bars.find(t.exit_ts_ns);
+    ASSERT_NE(exit, bars.end());
+    EXPECT_EQ(t.exit_price.micros, slipped(exit->second.first, bps, false));
+  }
+}
+
+TEST(backtest, the_same_inputs_write_byte_identical_journals) {
+  if (!std::filesystem::exists(goog))
+    GTEST_SKIP() << "shared market data not found at " << market;
+  auto a = scratch("a.journal"), b = scratch("b.journal");
+  auto o = quiet({goog, market + "MSFT_daily_2012-2014.csv"});
+  o.journal_path = a;
+  run_backtest(o, std::cerr);
+  o.journal_path = b;
+  run_backtest(o, std::cerr);
+  auto ja = slurp(a);
+  EXPECT_GT(ja.size(), 10'000u);
+  EXPECT_TRUE(ja == slurp(b)) << "two runs wrote different journals";
+  std::filesystem::remove(a);
+  std::filesystem::remove(b);
+}
+
+TEST(backtest, the_account_is_the_order_managers_own) {
+  if (!std::filesystem::exists(goog))
+    GTEST_SKIP() << "shared market data not found at " << market;
+  auto path = scratch("acct.journal");
+  auto o = quiet({goog});
+  o.journal_path = path;
+  o.end = end_policy::keep_open;
+  auto run = run_backtest(o, std::cerr);
+  // The order manager's last portfolio snapshot and the ledger agree.
+  auto records = read_journal(path);
+  const fb::PortfolioSnapshot* last = nullptr;
+  int64_t last_ts = 0;
+  for (auto& m : records.messages)
+    if (auto p = m.as<fb::PortfolioSnapshot>()) {
+      last = p;
+      last_ts = m.ts_event();
+    }
+  ASSERT_NE(last, nullptr);
+  auto at = std::find_if(run.curve.begin(), run.curve.end(),
+                         [&](const equity_point& p) { return p.ts_ns == last_ts; });
+  ASSERT_NE(at, run.curve.end());
+  EXPECT_EQ(at->equity.micros, last->equity());
+  std::filesystem::remove(path);
+}
+
+TEST(backtest, same_close_is_announced_as_look_ahead) {
+  if (!std::filesystem::exists(goog))
+    GTEST_SKIP() << "shared market data not found at " << market;
+  auto o = quiet({goog});
+  o.fill = bar_fill::same_close;
+  auto run = run_backtest(o, std::cerr);
+  ASSERT_FALSE(run.warnings.empty());
+  EXPECT_EQ(run.warnings[0].rfind("LOOK-AHEAD:", 0), 0u);
+  auto bars = opens_and_closes(goog);
+  for (auto& t : run.trades)
+    EXPECT_EQ(t.entry_price.micros,
+              slipped(bars.at(t.entry_ts_ns).second, run.config.broker.slippage_bps, true));
+}
+
+TEST(backtest, unusable_inputs_are_errors_that_say_why) {
+  std::ostringstream out, err;
+  auto o = quiet({});
+  EXPECT_EQ(backtest_command(o, out, err), 1);
+  EXPECT_NE(err.str().find("no data"), std::string::npos) << err.str();
+
+  auto quotes = scratch("quotes.csv");
+  std::ofstream{quotes} << "ts_event,symbol,kind,bid,bid_size,ask,ask_size\n"
+                           "2024-01-02T15:00:00Z,AAA,quote,10,100,10.1,100\n";
+  std::ostringstream err2;
+  EXPECT_EQ(backtest_command(quiet({quotes}), out, err2), 1);
+  EXPECT_NE(err2.str().find("hold no bars"), std::string::npos) << err2.str();
+
+  auto bad = scratch("bad.csv");
+  std::ofstream{bad} << "ts_event,symbol,kind,interval_s,open,high,low,close,volume\n"
+                        "2024-01-02T21:00:00Z,AAA,bar,86400,1,2,1,2,100\n"
+                        "2024-01-03T21:00:00Z,AAA,bar,86400,1,x,1,2,100\n"
+                        "2024-01-04T21:00:00Z,AAA,bar,86400,2,3,2,3,100\n";
+  auto run = run_backtest(quiet({bad}), std::cerr);
+  EXPECT_EQ(run.bars, 2u);
+  ASSERT_EQ(run.warnings.size(), 1u);
+  EXPECT_NE(run.warnings[0].find("bad.csv:3"), std::string::npos) << run.warnings[0];
+  std::filesystem::remove(quotes);
+  std::filesystem::remove(bad);
+}
