@@ -16,6 +16,8 @@ void add_backtest_command(CLI::App& app, backtest_cli& cli) {
   b->add_option("--config", o.config_path,
                 "TOML configuration (default: built-in, with loss and drawdown halts off)")
     ->check(CLI::ExistingFile);
+  b->add_option("--set", o.overrides,
+                "SECTION.KEY=VALUE over the configuration, e.g. strategy.volume_factor=2");
   b->add_option("--fill", cli.fill,
                 "next_open (default) | next_close | next_quote | same_close (look-ahead, for "
                 "comparisons)")

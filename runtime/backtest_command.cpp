@@ -93,15 +93,15 @@ void keep_prices(backtest_run& run, const msg& m) {
 } // namespace
 
 engine_config backtest_config(const backtest_options& opts) {
-  engine_config c;
-  if (!opts.config_path.empty()) {
-    c = load_config(opts.config_path);
-  } else {
-    c = default_config();
-    // The desk's stop-outs are off unless a config asks for them.
-    c.risk.daily_loss_soft = c.risk.daily_loss_hard = money{};
-    c.risk.drawdown_soft = c.risk.drawdown_hard = money{};
-  }
+  // Without a file: the defaults, with the desk's stop-outs off.
+  static constexpr const char* defaults = "[risk]\n"
+                                          "daily_loss_soft = 0.0\n"
+                                          "daily_loss_hard = 0.0\n"
+                                          "drawdown_soft = 0.0\n"
+                                          "drawdown_hard = 0.0\n";
+  auto c = opts.config_path.empty()
+             ? parse_config(defaults, "(backtest defaults)", opts.overrides)
+             : load_config(opts.config_path, opts.overrides);
   c.scheduler.profile = latency_profile::deterministic;
   c.clock = clock_kind::event;
   c.max_events.reset();

@@ -41,6 +41,9 @@ struct backtest_options {
   /// controller's loss and drawdown halts off (a backtest measures the
   /// strategy, not the desk's stop-outs, unless the config says otherwise).
   std::string config_path;
+  /// Settings over the config, "SECTION.KEY=VALUE" (`--set`, and what a
+  /// parameter search varies).
+  std::vector<std::string> overrides;
   std::optional<bar_fill> fill;  ///< Overrides [broker] bar_fills (default next_open).
   end_policy end = end_policy::close_at_last_close;
   uint32_t batch = 1024;         ///< Bars of one time step per message.

@@ -31,8 +31,11 @@ public:
   [[noreturn]] void fail(const toml::node& n, const std::string& key,
                          const std::string& what) const {
     std::ostringstream os;
-    os << file_ << ':' << n.source().begin.line << ": " << prefix_ << key << ": "
-       << what;
+    // A value set on the command line (`--set`) has no place in the file.
+    if (n.source().begin.line == 0)
+      os << "--set " << prefix_ << key << ": " << what;
+    else
+      os << file_ << ':' << n.source().begin.line << ": " << prefix_ << key << ": " << what;
     throw config_error(os.str());
   }
 
@@ -452,7 +455,44 @@ const char* to_string(latency_profile p) noexcept {
   return "?";
 }
 
-engine_config parse_config(std::string_view text, const std::string& source) {
+namespace {
+
+/// Sets `section.key = value` in `root`; the value is TOML (a number, true,
+/// a quoted string) or, when it does not parse as one, a bare string.
+void apply_override(toml::table& root, const std::string& setting) {
+  auto eq = setting.find('=');
+  auto dot = setting.find('.');
+  if (eq == std::string::npos || dot == std::string::npos || dot > eq || dot == 0
+      || dot + 1 == eq)
+    throw config_error("--set " + setting + ": expected SECTION.KEY=VALUE, e.g. "
+                       "strategy.volume_factor=2");
+  auto section = setting.substr(0, dot);
+  auto key = setting.substr(dot + 1, eq - dot - 1);
+  auto value = setting.substr(eq + 1);
+  toml::table parsed;
+  std::string origin = "--set ";
+  origin += setting;
+  try {
+    parsed = toml::parse("v = " + value, origin);
+  } catch (const toml::parse_error&) {
+    std::string quoted = "v = \"";
+    for (char c : value)
+      quoted += c == '"' || c == '\\' ? std::string{"\\"} + c : std::string{c};
+    quoted += "\"";
+    parsed = toml::parse(quoted, origin);
+  }
+  auto* t = root.get(section);
+  if (!t)
+    t = root.insert_or_assign(section, toml::table{}).first->second.as_table();
+  if (!t->is_table())
+    throw config_error("--set " + setting + ": " + section + " is not a section");
+  t->as_table()->insert_or_assign(key, *parsed.get("v"));
+}
+
+} // namespace
+
+engine_config parse_config(std::string_view text, const std::string& source,
+                           const std::vector<std::string>& overrides) {
   toml::table root;
   try {
     root = toml::parse(text, source);
@@ -461,6 +501,8 @@ engine_config parse_config(std::string_view text, const std::string& source) {
     os << source << ':' << e.source().begin.line << ": " << e.description();
     throw config_error(os.str());
   }
+  for (auto& o : overrides)
+    apply_override(root, o);
   auto c = default_config();
   c.source = source;
   {
@@ -486,13 +528,13 @@ engine_config parse_config(std::string_view text, const std::string& source) {
   return c;
 }
 
-engine_config load_config(const std::string& path) {
+engine_config load_config(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream in{path};
   if (!in)
     throw config_error(path + ": cannot open the configuration file");
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_config(ss.str(), path);
+  return parse_config(ss.str(), path, overrides);
 }
 
 } // namespace osprey

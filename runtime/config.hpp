@@ -82,11 +82,13 @@ public:
 /// Returns the built-in demo configuration (eight symbols, defaults).
 engine_config default_config();
 
-/// Reads a TOML file over the defaults. Throws config_error.
-engine_config load_config(const std::string& path);
+/// Reads a TOML file over the defaults, then `overrides` ("SECTION.KEY=VALUE",
+/// as `--set` gives them) over the file. Throws config_error.
+engine_config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
 
 /// Reads TOML text over the defaults; `source` names it in errors.
-engine_config parse_config(std::string_view text, const std::string& source);
+engine_config parse_config(std::string_view text, const std::string& source,
+                           const std::vector<std::string>& overrides = {});
 
 /// Parses "250ms", "30s", "2m", "1h" or "1500us" into nanoseconds.
 std::optional<int64_t> parse_duration(std::string_view text);

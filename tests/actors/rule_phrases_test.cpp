@@ -14,7 +14,7 @@ namespace {
 std::string rule_of(std::string_view phrase) {
   auto t = translate_phrase(phrase);
   if (!t.ok)
-    return "refused: " + t.message;
+    return std::string{"refused: "}.append(t.message);
   auto c = compile_rules(t.rule);
   EXPECT_TRUE(c.ok()) << t.rule;
   return t.rule;

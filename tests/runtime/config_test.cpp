@@ -330,3 +330,27 @@ TEST(config, a_replay_mapping_without_its_key_columns_is_refused) {
   EXPECT_EQ(error_of("[replay.columns]\ndate = 0\nclose = 1\nvolum = 2\n"),
             "test.toml:4: replay.columns.volum: unknown key");
 }
+
+TEST(config, settings_from_the_command_line_go_over_the_file_and_name_themselves) {
+  auto c = parse_config("[strategy]\nvolume_factor = 3.0\n", "test.toml",
+                        {"strategy.volume_factor=2", "signal.indicators=rsi:14",
+                         "broker.bar_fills=next_close", "risk.allow_short_selling=true"});
+  EXPECT_DOUBLE_EQ(c.strategy.volume_factor, 2);
+  ASSERT_EQ(c.signal.extra.size(), 1u);
+  EXPECT_EQ(c.broker.bar_fills, bar_fill::next_close);
+  EXPECT_TRUE(c.risk.allow_short_selling);
+  auto e = [](std::string o) {
+    try {
+      parse_config("", "test.toml", {o});
+    } catch (const config_error& x) {
+      return std::string{x.what()};
+    }
+    return std::string{"(no error)"};
+  };
+  EXPECT_EQ(e("strategy.volume_factor=5000"),
+            "--set strategy.volume_factor: must be between "
+            "0.000000 and 1000.000000");
+  EXPECT_EQ(e("volume_factor=2"),
+            "--set volume_factor=2: expected SECTION.KEY=VALUE, e.g. strategy.volume_factor=2");
+  EXPECT_EQ(e("strategy.volum_factor=2"), "--set strategy.volum_factor: unknown key");
+}
