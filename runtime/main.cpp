@@ -7,7 +7,10 @@
 #include <CLI/CLI.hpp>
 #include <mimalloc.h>
 
+#include "runtime/alert_cli.hpp"
 #include "runtime/backtest_cli.hpp"
+#include "runtime/optimize_cli.hpp"
+#include "runtime/screen_cli.hpp"
 #include "runtime/config.hpp"
 #include "runtime/journal_command.hpp"
 #include "runtime/evaluate_batch.hpp"
@@ -143,11 +146,23 @@ int main(int argc, char** argv) {
 
   osprey::backtest_cli backtest;
   osprey::add_backtest_command(app, backtest);
+  osprey::screen_cli screen;
+  osprey::add_screen_command(app, screen);
+  osprey::alert_cli alert;
+  osprey::add_alert_command(app, alert);
+  osprey::optimize_cli optimize;
+  osprey::add_optimize_command(app, optimize);
 
   CLI11_PARSE(app, argc, argv);
 
   if (*backtest.command)
     return osprey::run_backtest_command(backtest, OSPREY_SOURCE_DIR);
+  if (*screen.command)
+    return osprey::run_screen_command(screen, OSPREY_SOURCE_DIR);
+  if (*alert.command)
+    return osprey::run_alert_command(alert, OSPREY_SOURCE_DIR);
+  if (*optimize.command)
+    return osprey::run_optimize_command(optimize, OSPREY_SOURCE_DIR);
 
   // The lexicon: as given, else beside the working directory, else beside
   // the sources the binary was built from.
