@@ -20,6 +20,9 @@ symbol_indicators::symbol_indicators(const signal_params& p)
 
 signal_values update_indicators(symbol_indicators& ind, const bar_fields& bar, int64_t session) {
   signal_values v;
+  v.open = price{bar.open};
+  v.high = price{bar.high};
+  v.low = price{bar.low};
   v.close = price{bar.close};
   v.volume = quantity{bar.volume};
   // Levels of the preceding bars, read before this bar enters the windows.
@@ -123,7 +126,7 @@ msg signal_batch_of(signal_state& st, const msg& m) {
     auto& ind = st.indicators(row->symbol());
     auto v = update_indicators(ind, fields_of(*row), session_of(row->ts_event()));
     st.batch_rows.emplace_back(row->seq(), row->ts_event(), row->symbol(), v.ready,
-                               v.close.micros, v.volume.shares, v.high_n.micros,
+                               v.open.micros, v.high.micros, v.low.micros, v.close.micros, v.volume.shares, v.high_n.micros,
                                v.low_m.micros, v.sma, v.ema, v.rsi, v.avg_volume);
     width = static_cast<uint32_t>(v.extra.size());
     st.batch_values.insert(st.batch_values.end(), v.extra.begin(), v.extra.end());

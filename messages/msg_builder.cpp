@@ -70,7 +70,8 @@ msg msg_builder::signal(stamp s, symbol_id sym, const signal_values& v) {
     extra = fbb_.CreateVector(v.extra.data(), v.extra.size());
   auto p = fb::CreateSignal(fbb_, sym.value, v.close.micros, v.volume.shares,
                             v.sma, v.ema, v.rsi, v.avg_volume, v.high_n.micros,
-                            v.low_m.micros, v.ready, extra);
+                            v.low_m.micros, v.ready, extra, v.open.micros, v.high.micros,
+                            v.low.micros);
   return finish(s, fb::Payload::Signal, p.Union());
 }
 

@@ -41,6 +41,7 @@ struct intent_reason {
 
 /// The indicator values carried by a Signal.
 struct signal_values {
+  price open, high, low;
   price close;
   quantity volume;
   double sma = 0, ema = 0, rsi = 0, avg_volume = 0;

@@ -18,6 +18,19 @@ void add_backtest_command(CLI::App& app, backtest_cli& cli) {
     ->check(CLI::ExistingFile);
   b->add_option("--set", o.overrides,
                 "SECTION.KEY=VALUE over the configuration, e.g. strategy.volume_factor=2");
+  b->add_option("--strategy", cli.strategy,
+                "breakout (default), momentum, mean_reversion, trend, gap_and_go, sentiment "
+                "(parameters: --set rules.NAME=VALUE; see docs/RULES.md)");
+  b->add_option("--entry", cli.entry, "Entry rule (rule language); with --exit etc.: a custom strategy");
+  b->add_option("--exit", cli.exit, "Exit rule");
+  b->add_option("--short-entry", cli.short_entry, "Short entry rule (with --long-short)");
+  b->add_option("--short-exit", cli.short_exit, "Short exit rule");
+  b->add_option("--size", cli.size, "Sizing: 10% equity | 100 shares | $5000 | risk 1%");
+  b->add_option("--stop", cli.stop, "Stop distance: 5% or an expression such as 2 * atr(14)");
+  b->add_option("--target", cli.target, "Target distance, as --stop");
+  b->add_option("--opposite", cli.opposite, "An opposite signal: ignore | close (default) | reverse")
+    ->check(CLI::IsMember({"ignore", "close", "reverse"}));
+  b->add_flag("--long-short", cli.long_short, "Trade both sides (needs risk.allow_short_selling)");
   b->add_option("--fill", cli.fill,
                 "next_open (default) | next_close | next_quote | same_close (look-ahead, for "
                 "comparisons)")
@@ -49,6 +62,31 @@ int run_backtest_command(backtest_cli& cli, const std::string& project_dir) {
   else if (cli.end == "keep")
     o.end = end_policy::keep_open;
   o.progress = !cli.no_progress;
+  // The strategy options are settings of the [rules] section, so a config
+  // file and the command line say the same things the same way.
+  auto quoted = [](const std::string& v) {
+    std::string q = "\"";
+    for (char c : v)
+      q += c == '"' || c == '\\' ? std::string{"\\"} + c : std::string{c};
+    return q + "\"";
+  };
+  auto set = [&](const char* key, const std::string& v) {
+    if (!v.empty())
+      o.overrides.push_back(std::string{"rules."} + key + "=" + quoted(v));
+  };
+  set("strategy", cli.strategy);
+  set("entry", cli.entry);
+  set("exit", cli.exit);
+  set("short_entry", cli.short_entry);
+  set("short_exit", cli.short_exit);
+  set("size", cli.size);
+  set("stop", cli.stop);
+  set("target", cli.target);
+  set("opposite", cli.opposite);
+  if (cli.long_short)
+    o.overrides.push_back("rules.long_short=true");
+  if (!cli.entry.empty() && cli.strategy.empty())
+    o.overrides.push_back("rules.strategy=\"custom\"");
   o.project_dir = project_dir;
   return backtest_command(o, std::cout, std::cerr);
 }

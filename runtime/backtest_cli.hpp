@@ -17,6 +17,9 @@ struct backtest_cli {
   std::string fill;  ///< As typed; checked by the option's validator.
   std::string end;
   bool no_progress = false;
+  // The strategy, turned into --set rules.* settings.
+  std::string strategy, entry, exit, short_entry, short_exit, size, stop, target, opposite;
+  bool long_short = false;
 };
 
 /// Adds the subcommand to `app`; `cli` must outlive the parse.

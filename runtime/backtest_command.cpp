@@ -253,7 +253,7 @@ int backtest_command(const backtest_options& options, std::ostream& out, std::os
     write_metrics_json(out, m, run.trades, run.curve, mo.starting_cash);
     out << "\n";
   } else {
-    out << "backtest: " << run.bars << " bars of " << run.symbols.size() << " symbol(s), "
+    out << "backtest: strategy " << run.config.rules.strategy << ", " << run.bars << " bars of " << run.symbols.size() << " symbol(s), "
         << run.orders << " orders, " << run.fills << " fills, " << run.denied
         << " denied by risk; fills at the " << name_of(run.config.broker.bar_fills)
         << "; open positions at the end " << name_of(opts.end) << "\n";
@@ -261,7 +261,7 @@ int backtest_command(const backtest_options& options, std::ostream& out, std::os
   }
   if (!opts.report_path.empty()) {
     report_data r;
-    r.strategy = "breakout";
+    r.strategy = run.config.rules.strategy;
     r.data_files = opts.data;
     r.settings = {{"fills", name_of(run.config.broker.bar_fills)},
                   {"end", name_of(opts.end)}};

@@ -9,6 +9,8 @@
 
 #include <toml++/toml.h>
 
+#include "actors/rule_templates.hpp"
+
 namespace osprey {
 
 namespace {
@@ -149,6 +151,9 @@ public:
 
   const std::string& file() const { return file_; }
 
+  /// The table itself, for errors about it as a whole.
+  const toml::node* table_node() const { return &table_; }
+
 private:
   const toml::table& table_;
   std::string prefix_;
@@ -231,6 +236,70 @@ void read_signal(table_reader& r, engine_config& c) {
   r.number("trending_velocity", s.narrative.trending_velocity, 0, 1e6);
   r.integer("trending_min_mentions", s.narrative.trending_min_mentions, 0, 1'000'000);
   r.text("lexicon", c.sentiment_lexicon);
+}
+
+// [rules]: a built-in strategy with its parameters, or rules written out.
+void read_rules(table_reader& r, engine_config& c) {
+  auto& out = c.rules;
+  r.text("strategy", out.strategy);
+  r.choice("opposite", out.opposite, {{"ignore", opposite_signal::ignore},
+                                      {"close", opposite_signal::close_only},
+                                      {"reverse", opposite_signal::reverse}});
+  read_flag(r, "long_short", out.long_short);
+  const char* sections[] = {"entry", "exit", "short_entry", "short_exit", "size", "stop", "target"};
+  std::string written;
+  for (auto* key : sections) {
+    std::string v;
+    r.text(key, v);
+    if (!v.empty()) {
+      written += key;
+      written += ": ";
+      written += v;
+      written += "\n";
+    }
+  }
+  if (out.strategy == "breakout") {
+    if (!written.empty() && r.get("strategy"))
+      r.fail(*r.get("strategy"), "strategy",
+             "rules are written out: set strategy = \"custom\" (or leave it out)");
+    if (written.empty())
+      return;
+    out.strategy = "custom"; // rules written out without naming a strategy
+  }
+  const rule_template* t = nullptr;
+  if (out.strategy != "custom") {
+    t = find_rule_template(out.strategy);
+    if (!t) {
+      std::string known = "breakout, custom";
+      for (auto& x : rule_templates()) {
+        known += ", ";
+        known += x.name;
+      }
+      r.fail(*r.get("strategy"), "strategy", "unknown strategy \"" + out.strategy + "\" (known: " + known + ")");
+    }
+  }
+  std::string text = t ? t->text : "";
+  if (t) {
+    for (auto& [name, value] : t->defaults) {
+      double v = value;
+      r.number(name, v, -1e9, 1e9);
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.10g", v);
+      std::string placeholder = "{";
+      placeholder += name;
+      placeholder += "}";
+      for (auto at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder))
+        text.replace(at, placeholder.size(), buf);
+    }
+  }
+  text += written; // written-out sections come after the template's (sizing, stops)
+  auto compiled = rules::compile_rules(text);
+  if (!compiled) {
+    const char* key = r.get("entry") ? "entry" : "strategy";
+    auto* n = r.get(key);
+    r.fail(n ? *n : *r.table_node(), key, "the rules do not compile:\n" + compiled.error().text());
+  }
+  out.text = std::move(text);
 }
 
 // [universe]: SYMBOL = ["Company name", ...], one key per symbol.
@@ -517,6 +586,7 @@ engine_config parse_config(std::string_view text, const std::string& source,
     if (auto t = top.section("universe"))
       read_universe(*t, source, c.universe);
     read_section(top, "strategy", c.strategy, read_strategy);
+    read_section(top, "rules", c, read_rules);
     read_section(top, "risk", c.risk, read_risk);
     read_section(top, "orders", c.orders, read_orders);
     top.finish();

@@ -13,6 +13,7 @@
 #include "actors/collector.hpp"
 #include "actors/order_manager.hpp"
 #include "actors/risk_controller.hpp"
+#include "actors/rule_strategy.hpp"
 #include "actors/signal.hpp"
 #include "actors/strategy.hpp"
 #include "adapters/csv_replay.hpp"
@@ -38,6 +39,15 @@ enum class clock_kind {
 struct scheduler_config {
   uint32_t workers = 0; ///< 0: the number of cores.
   latency_profile profile = latency_profile::efficient;
+};
+
+/// The strategy written in the rule language ([rules]); empty text: the
+/// breakout strategy trades.
+struct rules_config {
+  std::string strategy = "breakout"; ///< A built-in template's name, "custom" or "breakout".
+  std::string text;                  ///< The rule set, templates filled in.
+  opposite_signal opposite = opposite_signal::close_only;
+  bool long_short = false;
 };
 
 struct engine_config {
@@ -69,6 +79,7 @@ struct engine_config {
   /// ([replay] batch; 1: one message per bar).
   uint32_t replay_batch = 1;
   breakout_params strategy;
+  rules_config rules;
   risk_limits risk;
   order_manager_params orders;
 };

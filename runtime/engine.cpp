@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "actors/signal.hpp"
+#include "actors/rule_strategy.hpp"
 #include "actors/strategy.hpp"
 #include "runtime/recovery.hpp"
 
@@ -86,15 +87,40 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   rs.recovered = recovered;
   risk_ = sys.spawn(risk_controller, rs);
 
-  strategy_settings ss;
-  ss.params = c.strategy;
-  ss.risk = risk_;
-  ss.journal = lane();
-  ss.recovered = recovered;
-  auto strat = sys.spawn(strategy, ss);
+  // The strategy: rules if the config has them, else the breakout.
+  auto signal_params = c.signal;
+  msg_actor strat;
+  if (!c.rules.text.empty()) {
+    auto compiled = rules::compile_rules(c.rules.text);
+    if (!compiled)
+      throw std::runtime_error("the rules do not compile:\n" + compiled.error().text());
+    auto rules = std::make_shared<rules::compiled_rules>(std::move(compiled.value()));
+    // The signal actor computes what the rules read, after the configured extras.
+    for (auto& missing : rules::rebase_onto(*rules, signal_params.extra))
+      signal_params.extra.push_back(ind::parse_indicator(missing));
+    if (!rules::rebase_onto(*rules, signal_params.extra).empty())
+      throw std::logic_error("engine: the rules' indicators are still missing after adding them");
+    rule_strategy_settings rs;
+    rs.params.name = c.rules.strategy;
+    rs.params.rules = std::move(rules);
+    rs.params.opposite = c.rules.opposite;
+    rs.params.long_short = c.rules.long_short;
+    rs.params.starting_cash = c.orders.starting_cash;
+    rs.risk = risk_;
+    rs.journal = lane();
+    rs.recovered = recovered;
+    strat = sys.spawn(rule_strategy, rs);
+  } else {
+    strategy_settings ss;
+    ss.params = c.strategy;
+    ss.risk = risk_;
+    ss.journal = lane();
+    ss.recovered = recovered;
+    strat = sys.spawn(strategy, ss);
+  }
 
   signal_settings gs;
-  gs.params = c.signal;
+  gs.params = signal_params;
   gs.strategy = strat;
   gs.journal = lane();
   gs.symbols = c.market.symbols;

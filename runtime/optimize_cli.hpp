@@ -1,15 +1,20 @@
 #pragma once
 
-// placeholder: the `osprey optimize` subcommand, being written.
+// The `osprey optimize` subcommand's options on the command line (CLI11).
 
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "runtime/optimize_command.hpp"
+
 namespace osprey {
 
 struct optimize_cli {
   CLI::App* command = nullptr;
+  optimize_options options;
+  std::string fill; ///< As typed; checked by the option's validator.
+  std::string end;
 };
 
 /// Adds the subcommand to `app`; `cli` must outlive the parse.

@@ -162,3 +162,55 @@ TEST(backtest, unusable_inputs_are_errors_that_say_why) {
   std::filesystem::remove(quotes);
   std::filesystem::remove(bad);
 }
+
+TEST(backtest, a_moving_average_cross_trades_exactly_the_crosses_found_by_hand) {
+  if (!std::filesystem::exists(goog))
+    GTEST_SKIP() << "shared market data not found at " << market;
+  // The crosses, computed here from the file with plain sums.
+  symbol_table symbols;
+  auto r = read_all_csv({goog}, csv_replay_options{}, symbols);
+  std::vector<std::pair<int64_t, std::pair<int64_t, int64_t>>> bars; // ts, open, close
+  for (auto& m : r.messages)
+    if (auto b = m.as<fb::Bar>())
+      bars.push_back({m.ts_event(), {b->open(), b->close()}});
+  auto sma = [&](size_t i, size_t n) {
+    double s = 0;
+    for (size_t k = i + 1 - n; k <= i; ++k)
+      s += static_cast<double>(bars[k].second.second) / 1e6;
+    return s / static_cast<double>(n);
+  };
+  std::vector<std::pair<int64_t, int64_t>> expected; // entry ts, exit ts (bar after each cross)
+  bool in = false;
+  for (size_t i = 200; i + 1 < bars.size(); ++i) {
+    double f0 = sma(i - 1, 50), s0 = sma(i - 1, 200), f1 = sma(i, 50), s1 = sma(i, 200);
+    if (!in && f1 > s1 && f0 <= s0) {
+      expected.push_back({bars[i + 1].first, 0});
+      in = true;
+    } else if (in && f1 < s1 && f0 >= s0) {
+      expected.back().second = bars[i + 1].first;
+      in = false;
+    }
+  }
+  ASSERT_GE(expected.size(), 3u);
+  auto o = quiet({goog});
+  o.overrides = {"rules.strategy=\"trend\"", "rules.size=\"100 shares\""};
+  auto run = run_backtest(o, std::cerr);
+  ASSERT_EQ(run.trades.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(run.trades[i].entry_ts_ns, expected[i].first) << "trade " << i;
+    if (expected[i].second)
+      EXPECT_EQ(run.trades[i].exit_ts_ns, expected[i].second) << "trade " << i;
+    else
+      EXPECT_EQ(run.trades[i].exit_ts_ns, bars.back().first); // closed at the end
+    EXPECT_EQ(run.trades[i].qty.shares, 100);
+  }
+}
+
+TEST(backtest, a_rule_strategy_that_does_not_compile_says_where) {
+  std::ostringstream out, err;
+  auto o = quiet({goog});
+  o.overrides = {"rules.strategy=\"custom\"", "rules.entry=\"rsi(14) < 30 and\""};
+  EXPECT_EQ(backtest_command(o, out, err), 2);
+  EXPECT_NE(err.str().find("--set rules.entry: the rules do not compile:\n2:1: expected a value"), std::string::npos)
+    << err.str();
+}
