@@ -72,6 +72,24 @@ const char* name_of(end_policy e) {
   return "?";
 }
 
+/// Interns every symbol of files in osprey's own layout before the run: the
+/// engine is built for a fixed list (the risk controller refuses symbols it
+/// was not told of), and such files name their symbols only as rows come.
+void intern_symbols_ahead(const std::vector<std::string>& files, symbol_table& symbols) {
+  for (auto& f : files) {
+    std::ifstream in{f};
+    std::string line;
+    if (!std::getline(in, line) || line.rfind("ts_event,symbol,kind", 0) != 0)
+      continue;
+    while (std::getline(in, line)) {
+      auto a = line.find(',');
+      auto b = a == std::string::npos ? a : line.find(',', a + 1);
+      if (b != std::string::npos && b > a + 1)
+        symbols.intern(std::string_view{line}.substr(a + 1, b - a - 1));
+    }
+  }
+}
+
 /// Keeps every bar by symbol, for the report's price charts.
 void keep_prices(backtest_run& run, const msg& m) {
   auto take = [&](uint32_t s, int64_t ts, int64_t o, int64_t h, int64_t l, int64_t c,
@@ -128,6 +146,7 @@ backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_o
   // CSV files, or one journal (a recorded run's market events, as they came).
   std::unique_ptr<market_feed> source;
   csv_feed* csv = nullptr;
+  symbol_table symbols; // the feed interns into it as it reads
   auto is_csv = [](const std::string& p) {
     return p.size() > 4 && p.compare(p.size() - 4, 4, ".csv") == 0;
   };
@@ -138,7 +157,7 @@ backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_o
     if (!opts.fill)
       cfg.broker.bar_fills = bar_fill::none; // a recorded run's quotes fill, as they did
   } else {
-    symbol_table symbols;
+    intern_symbols_ahead(opts.data, symbols);
     auto f = std::make_unique<csv_feed>(opts.data, cfg.replay, symbols,
                                         std::max<uint32_t>(1, opts.batch));
     csv = f.get();
@@ -216,6 +235,11 @@ backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_o
       break;
     case end_policy::keep_open:
       break;
+  }
+  // Files in osprey's own layout name their symbols as rows come.
+  if (csv && symbols.size() > run.symbols.size()) {
+    run.symbols = symbols.names();
+    ledger.name_symbols(run.symbols);
   }
   run.trades = ledger.trades();
   run.curve = ledger.curve();

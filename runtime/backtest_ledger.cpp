@@ -33,6 +33,13 @@ void backtest_ledger::grow(uint32_t symbol) {
   close_.resize(symbol + 1, 0);
 }
 
+void backtest_ledger::name_symbols(std::vector<std::string> symbols) {
+  symbols_ = std::move(symbols);
+  for (size_t i = 0; i < trades_.size(); ++i)
+    if (trade_symbols_[i] < symbols_.size())
+      trades_[i].symbol = symbols_[trade_symbols_[i]];
+}
+
 void backtest_ledger::record(const msg& m) {
   if (auto f = m.as<fb::OrderFilled>()) {
     auto signed_qty = f->side() == fb::Side::Buy ? f->fill_quantity() : -f->fill_quantity();
@@ -91,6 +98,7 @@ void backtest_ledger::fill(uint32_t symbol, int64_t signed_qty, int64_t px, int6
   auto gross = static_cast<int64_t>(__int128{px - entry_px} * closing);
   t.pnl = money{(long_lot ? gross : -gross) - lot_commission};
   trades_.push_back(std::move(t));
+  trade_symbols_.push_back(symbol);
   lot.commission -= lot_commission;
   auto remaining = std::llabs(lot.qty) - closing;
   auto sign = long_lot ? 1 : -1;

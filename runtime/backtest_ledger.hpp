@@ -23,6 +23,9 @@ public:
   /// matter; everything else is ignored).
   void record(const msg& m);
 
+  /// Renames the symbols (by interned id) in the trades so far and after.
+  void name_symbols(std::vector<std::string> symbols);
+
   /// Takes one market event the feed gave (its bars are the marks).
   void mark(const msg& market);
 
@@ -56,6 +59,7 @@ private:
   };
 
   void fill(uint32_t symbol, int64_t signed_qty, int64_t px, int64_t commission, int64_t ts);
+  std::vector<uint32_t> trade_symbols_; ///< The symbol id of each trade.
   void grow(uint32_t symbol);
 
   std::vector<std::string> symbols_;

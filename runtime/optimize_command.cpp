@@ -364,8 +364,8 @@ bar_history load_bar_history(const backtest_options& base) {
   return h;
 }
 
-void write_history_csv(const std::string& path, const bar_history& h, int64_t from_ns,
-                       int64_t to_ns) {
+size_t write_history_csv(const std::string& path, const bar_history& h, int64_t from_ns,
+                         int64_t to_ns, std::optional<uint32_t> only_symbol) {
   std::ofstream out{path, std::ios::binary | std::ios::trunc};
   if (!out) {
     std::string e = "cannot write the temporary file ";
@@ -375,7 +375,11 @@ void write_history_csv(const std::string& path, const bar_history& h, int64_t fr
   out << "ts_event,symbol,kind,interval_s,open,high,low,close,volume\n";
   auto first = std::lower_bound(h.bars.begin(), h.bars.end(), from_ns,
                                 [](const history_bar& b, int64_t t) { return b.ts_ns < t; });
+  size_t rows = 0;
   for (auto it = first; it != h.bars.end() && it->ts_ns <= to_ns; ++it) {
+    if (only_symbol && it->symbol != *only_symbol)
+      continue;
+    ++rows;
     out << it->ts_ns << ',' << h.symbols.at(it->symbol) << ",bar," << it->interval_s << ','
         << micros_text(it->open) << ',' << micros_text(it->high) << ',' << micros_text(it->low)
         << ',' << micros_text(it->close) << ',' << it->volume << '\n';
@@ -385,6 +389,7 @@ void write_history_csv(const std::string& path, const bar_history& h, int64_t fr
     e += path;
     throw std::runtime_error(e);
   }
+  return rows;
 }
 
 // ------------------------------------------------------------ walk-forward --
@@ -406,13 +411,20 @@ walk_forward_run walk_forward_backtests(const optimize_options& opts, std::ostre
   scratch_files scratch;
   auto base = quiet(opts.base);
   auto window_file = [&](const char* kind, size_t index, size_t begin, size_t end) {
-    std::string name = kind;
-    name += std::to_string(index);
-    name += ".csv";
-    auto path = scratch.path(name);
-    write_history_csv(path, history, history.times.at(begin), history.times.at(end - 1));
+    // One file per symbol that has bars in the range (see write_history_csv).
     auto o = base;
-    o.data = {path};
+    o.data.clear();
+    for (uint32_t sym = 0; sym < history.symbols.size(); ++sym) {
+      std::string name = kind;
+      name += std::to_string(index);
+      name += '_';
+      name += std::to_string(sym);
+      name += ".csv";
+      auto path = scratch.path(name);
+      if (write_history_csv(path, history, history.times.at(begin), history.times.at(end - 1),
+                            sym) > 0)
+        o.data.push_back(path);
+    }
     return o;
   };
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,11 +100,15 @@ struct bar_history {
 /// std::runtime_error for a journal, missing files or no bars.
 bar_history load_bar_history(const backtest_options& base);
 
-/// Writes the bars with time in [from_ns, to_ns] as an osprey-format CSV
+/// Writes the bars with time in [from_ns, to_ns] (of `only_symbol` alone, if
+/// given) as an osprey-format CSV
 /// (`ts_event,symbol,kind,interval_s,open,high,low,close,volume`); prices
-/// are written with six decimals, so they read back exactly.
-void write_history_csv(const std::string& path, const bar_history& h, int64_t from_ns,
-                       int64_t to_ns);
+/// are written with six decimals, so they read back exactly. Returns the
+/// rows written. The walk-forward writes one file per symbol: run_backtest
+/// learns the symbols when it opens the files, so a file whose symbol
+/// changes part-way is not one it can replay.
+size_t write_history_csv(const std::string& path, const bar_history& h, int64_t from_ns,
+                         int64_t to_ns, std::optional<uint32_t> only_symbol = std::nullopt);
 
 /// Everything `osprey optimize` needs.
 struct optimize_options {
@@ -136,7 +141,7 @@ struct walk_forward_run {
 };
 
 /// Plans windows over the union of the data's bar times and runs them: each
-/// in-sample window's search (on a temporary CSV of its bars) picks the best
+/// in-sample window's search (on temporary CSVs of its bars, one per symbol) picks the best
 /// feasible trial, which then runs on the out-of-sample bars (a backtest
 /// starting flat with the starting cash; its indicators start cold). Throws
 /// std::runtime_error when a window has no feasible trial.

@@ -162,14 +162,14 @@ size_t warmup_bars(const ind::indicator_spec& s, double tol) noexcept {
     return all_bars;
   size_t ready = ready_bars(s);
   switch (s.kind) {
-  case k::ema: return ready;
+  case k::ema: return ready + ema_tail(s.p1, tol);
   case k::rsi:
   case k::atr: return ready + wilder_tail(s.p1, tol);
   // The directional movement is smoothed, then the DX: two tails in a row.
   case k::adx: return ready + 2 * wilder_tail(s.p1, tol);
   // The signal EMA reads the line, which converges with the slower EMA.
   case k::macd:
-    return ready + ema_tail(std::max(s.p1, s.p2), tol);
+    return ready + ema_tail(std::max(s.p1, s.p2), tol) + ema_tail(s.p3, tol);
   // A running total from the first bar: no window gives the same value.
   case k::obv: return all_bars;
   default: return ready;

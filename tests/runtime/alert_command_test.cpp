@@ -69,10 +69,18 @@ std::string config_error_of(const std::string& text,
   return "(no error)";
 }
 
+/// Returns `name` in this process's scratch folder, removed at exit.
 fs::path scratch(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("osprey-alert-test-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
+  struct folder {
+    fs::path path = fs::temp_directory_path() / ("osprey-alert-test-" + std::to_string(::getpid()));
+    folder() { fs::create_directories(path); }
+    ~folder() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  };
+  static folder dir;
+  return dir.path / name;
 }
 
 } // namespace

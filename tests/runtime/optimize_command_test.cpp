@@ -222,3 +222,31 @@ TEST(walk_forward_backtests, lays_out_the_windows_and_stitches_from_the_starting
   write_walk_forward_json(json, r);
   EXPECT_EQ(json.str().rfind("{\"in_sample_bars\":1000", 0), 0u) << json.str().substr(0, 200);
 }
+
+TEST(walk_forward_backtests, plans_over_the_union_of_several_files_bar_times) {
+  NEED_GOOG();
+  const std::string ko = std::string{OSPREY_SHARED_DATA} + "/market/KO_daily_2012-2014.csv";
+  if (!std::filesystem::exists(ko))
+    GTEST_SKIP() << "shared market data not found: " << ko;
+  backtest_options both;
+  both.data = {goog, ko};
+  auto h = load_bar_history(both);
+  ASSERT_EQ(h.symbols.size(), 2u);
+  backtest_options g;
+  g.data = {goog};
+  auto goog_times = load_bar_history(g).times.size();
+  EXPECT_GT(h.times.size(), goog_times); // KO runs on past GOOG's last day
+  EXPECT_LT(h.times.size(), h.bars.size()); // shared days count once
+
+  auto o = grid_on_goog(2);
+  o.base.data = {goog, ko};
+  o.params = "signal.high_period=10..20:10";
+  o.walk_forward = "300:100:150";
+  o.anchored = true;
+  std::ostringstream log;
+  auto r = walk_forward_backtests(o, log);
+  ASSERT_FALSE(r.windows.empty());
+  EXPECT_EQ(r.windows.back().is_begin, 0u);
+  EXPECT_EQ(r.times.size(), h.times.size());
+  EXPECT_DOUBLE_EQ(r.report.stitched_equity.front(), r.starting_cash);
+}

@@ -1,0 +1,127 @@
+// The rule strategy's decisions, as plain functions over its state.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "actors/rule_strategy.hpp"
+#include "messages/msg_builder.hpp"
+
+using namespace osprey;
+
+namespace {
+
+struct rule_strategy_fixture : ::testing::Test {
+  rule_strategy_state st;
+  msg_builder b;
+  int64_t ts = 0;
+
+  void use(const std::string& text, opposite_signal opposite = opposite_signal::close_only,
+           bool long_short = false) {
+    auto compiled = rules::compile_rules(text);
+    ASSERT_TRUE(compiled) << compiled.error().text();
+    st.params.rules = std::make_shared<rules::compiled_rules>(std::move(compiled.value()));
+    st.params.opposite = opposite;
+    st.params.long_short = long_short;
+    st.cash = money{100'000 * micros_per_dollar};
+  }
+  /// One bar of symbol 0 with only OHLC (the rules here read no indicator).
+  std::optional<rule_order> bar(double o, double h, double l, double c) {
+    rules::bar_view v{o, h, l, c, 1000, ++ts, {}, nullptr};
+    return decide(st, 0, v);
+  }
+  void filled(int64_t position) {
+    position_values v;
+    v.qty = quantity{position};
+    on_report(st, b.position_changed({}, symbol_id{0}, v));
+    on_report(st, b.order_filled({}, client_order_id{1}, symbol_id{0}, fb::Side::Buy,
+                                 quantity{1}, price::from_dollars(1), quantity{1}, quantity{0},
+                                 money{}));
+  }
+};
+
+} // namespace
+
+TEST_F(rule_strategy_fixture, enters_on_the_entry_rule_sized_from_equity_and_waits_for_the_fill) {
+  use("entry: close > open\nexit: close < open\nsize: 10% equity\n");
+  EXPECT_FALSE(bar(10, 10, 10, 10));
+  auto o = bar(10, 11, 10, 11);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->side, fb::Side::Buy);
+  EXPECT_EQ(o->qty.shares, 909); // $10,000 / $11
+  EXPECT_EQ(o->reason, fb::IntentReason::RuleEntry);
+  EXPECT_FALSE(bar(10, 12, 10, 12)); // its order is in flight
+  filled(909);
+  auto x = bar(12, 12, 9, 9);
+  ASSERT_TRUE(x);
+  EXPECT_EQ(x->side, fb::Side::Sell);
+  EXPECT_EQ(x->qty.shares, 909);
+  EXPECT_EQ(x->reason, fb::IntentReason::RuleExit);
+}
+
+TEST_F(rule_strategy_fixture, a_stop_level_from_the_entry_close_exits_on_the_bars_low) {
+  use("entry: close > open\nsize: 100 shares\nstop: 5%\ntarget: 10%\n");
+  ASSERT_TRUE(bar(10, 20, 10, 20)); // entry decided at 20: stop 19, target 22
+  filled(100);
+  EXPECT_FALSE(bar(20, 21.9, 19.01, 21)); // neither level reached
+  auto o = bar(21, 21, 18.9, 19.5);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->reason, fb::IntentReason::StopLevel);
+  EXPECT_EQ(o->qty.shares, 100);
+}
+
+TEST_F(rule_strategy_fixture, a_target_level_exits_on_the_bars_high) {
+  use("entry: close > open\nsize: 100 shares\ntarget: 10%\n");
+  ASSERT_TRUE(bar(10, 20, 10, 20));
+  filled(100);
+  auto o = bar(20, 22, 20, 21);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->reason, fb::IntentReason::TargetLevel);
+}
+
+TEST_F(rule_strategy_fixture, risk_sizing_divides_the_risked_equity_by_the_stop) {
+  use("entry: close > open\nsize: risk 1%\nstop: 2\n");
+  auto o = bar(10, 20, 10, 20);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->qty.shares, 500); // $1,000 at risk / $2 a share
+}
+
+TEST_F(rule_strategy_fixture, an_opposite_signal_closes_reverses_or_is_ignored) {
+  const char* text = "entry: close > open\nshort_entry: close < open\nsize: 100 shares\n";
+  use(text, opposite_signal::close_only, true);
+  ASSERT_TRUE(bar(10, 11, 10, 11));
+  filled(100);
+  auto o = bar(11, 11, 9, 9);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->side, fb::Side::Sell);
+  EXPECT_EQ(o->qty.shares, 100); // closed, not reversed
+
+  st = {};
+  use(text, opposite_signal::reverse, true);
+  ASSERT_TRUE(bar(10, 11, 10, 11));
+  filled(100);
+  o = bar(11, 11, 9, 9);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->qty.shares, 200); // closes 100 and sells 100 short
+  EXPECT_EQ(o->reason, fb::IntentReason::RuleEntry);
+
+  st = {};
+  use(text, opposite_signal::ignore, true);
+  ASSERT_TRUE(bar(10, 11, 10, 11));
+  filled(100);
+  EXPECT_FALSE(bar(11, 11, 9, 9));
+}
+
+TEST_F(rule_strategy_fixture, long_only_never_sells_short) {
+  use("entry: close > open\nshort_entry: close < open\nsize: 100 shares\n");
+  EXPECT_FALSE(bar(11, 11, 9, 9));
+}
+
+TEST_F(rule_strategy_fixture, a_denial_frees_the_symbol_for_the_next_bar) {
+  use("entry: close > open\nsize: 100 shares\n");
+  ASSERT_TRUE(bar(10, 11, 10, 11));
+  EXPECT_FALSE(bar(10, 11, 10, 11));
+  on_report(st, b.order_denied({}, symbol_id{0}, fb::Side::Buy, quantity{100}, price{},
+                               fb::DenyReason::MaxOrderNotional, 0, 0));
+  EXPECT_TRUE(bar(10, 11, 10, 11));
+}
