@@ -36,8 +36,9 @@ std::vector<symbol_bars> make_universe() {
       double open = close;
       close = std::max(1.0, close * (1.0 + step(rng)));
       double high = std::max(open, close) * 1.01, low = std::min(open, close) * 0.99;
-      u[s].bars.push_back(screen_bar{static_cast<int64_t>(18000 + i) * day_ns + 21LL * 3600'000'000'000,
-                                     ind::bar_input{open, high, low, close, std::floor(vol(rng))}});
+      int64_t ts = static_cast<int64_t>(18000 + i) * day_ns + 21LL * 3600'000'000'000;
+      u[s].bars.push_back(
+        screen_bar{ts, ind::bar_input{open, high, low, close, std::floor(vol(rng))}});
     }
   }
   return u;
@@ -88,9 +89,9 @@ void run(benchmark::State& state, double tolerance) {
   opts.tolerance = tolerance;
   // The window the documentation promises: RSI(14) is ready after 15 bars
   // and fed until the seed weighs below the tolerance, (13/14)^k <= tol.
-  size_t rsi_bars = tolerance > 0
-                      ? 15 + static_cast<size_t>(std::ceil(std::log(tolerance) / std::log(13.0 / 14.0)))
-                      : bar_count;
+  size_t rsi_bars = bar_count;
+  if (tolerance > 0)
+    rsi_bars = 15 + static_cast<size_t>(std::ceil(std::log(tolerance) / std::log(13.0 / 14.0)));
   const size_t expected = expected_passes(universe, rsi_bars);
   for (auto _ : state) {
     auto r = screen(universe, rule, opts);

@@ -13,9 +13,10 @@ void add_screen_command(CLI::App& app, screen_cli& cli) {
   // Not ->required(): the command itself says what is missing (exit 2).
   s->add_option("--data", o.data,
                 "CSV bar files: the universe (symbol from the file name or a column)");
-  auto* rule = s->add_option("--rule", o.rule, "The rule, e.g. \"rsi(14) < 30 and close > sma(close, 50)\"");
-  auto* phrase = s->add_option("--phrase", o.phrase,
-                               "The rule in plain English, e.g. \"rsi below 30 with volume spike\"");
+  auto* rule =
+    s->add_option("--rule", o.rule, "The rule, e.g. \"rsi(14) < 30 and close > sma(close, 50)\"");
+  auto* phrase = s->add_option(
+    "--phrase", o.phrase, "The rule in plain English, e.g. \"rsi below 30 with volume spike\"");
   rule->excludes(phrase);
   phrase->excludes(rule);
   s->add_option("--date", o.date,

@@ -21,7 +21,8 @@ constexpr int64_t close_ns = 21LL * 3600 * 1'000'000'000;
 constexpr int64_t first_day = 19000;
 
 screen_bar bar_on(int64_t day, double close, double volume = 1000) {
-  return screen_bar{day * day_ns + close_ns, ind::bar_input{close, close + 1, close - 1, close, volume}};
+  return screen_bar{day * day_ns + close_ns,
+                    ind::bar_input{close, close + 1, close - 1, close, volume}};
 }
 
 symbol_bars closes(std::string name, const std::vector<double>& cs, int64_t from = first_day) {
@@ -257,8 +258,8 @@ TEST(screen, parses_and_formats_dates) {
 class screen_files : public ::testing::Test {
 protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path()
-           / ("osprey-screen-" + std::string{::testing::UnitTest::GetInstance()->current_test_info()->name()});
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    dir_ = fs::temp_directory_path() / ("osprey-screen-" + name);
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
