@@ -16,82 +16,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
+
+#include "../support/osprey_process.hpp"
+
+using namespace osprey::test;
 
 namespace {
-
-namespace fs = std::filesystem;
-
-struct outcome {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in{p, std::ios::binary};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class scratch_dir {
-public:
-  scratch_dir() {
-    path_ = fs::temp_directory_path() / ("osprey-alert-e2e-" + std::to_string(::getpid()));
-    fs::create_directories(path_);
-  }
-  ~scratch_dir() { fs::remove_all(path_); }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-  fs::path path_;
-};
-
-/// Starts `osprey args...` with stdout and stderr going to files in `dir`.
-pid_t start(const std::vector<std::string>& args, const scratch_dir& dir) {
-  std::vector<std::string> argv_s{OSPREY_BINARY};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, (dir / "stdout").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, (dir / "stderr").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = -1;
-  posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
-}
-
-/// Waits up to `timeout` for `pid`; kills it if it overstays.
-outcome finish(pid_t pid, const scratch_dir& dir,
-               std::chrono::seconds timeout = std::chrono::seconds{60}) {
-  outcome o;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      o.err = "timed out";
-      return o;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
-  }
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  o.out = slurp(dir / "stdout");
-  o.err = slurp(dir / "stderr");
-  return o;
-}
-
-outcome run(const std::vector<std::string>& args, const scratch_dir& dir) {
-  return finish(start(args, dir), dir);
-}
 
 /// Writes daily AAPL bars with these closes (2026-01-05 on) and returns the path.
 std::string bars_csv(const scratch_dir& dir, const std::vector<int>& closes) {

@@ -14,54 +14,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
+
+#include "../support/osprey_process.hpp"
+
+using namespace osprey::test;
 
 namespace {
 
-namespace fs = std::filesystem;
-
-struct outcome {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in{p, std::ios::binary};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-/// Runs `osprey args...` to completion, stdout and stderr through files.
+/// Runs `osprey args...` to completion in a scratch directory of its own.
 outcome run_osprey(const std::vector<std::string>& args) {
-  std::string name = "osprey-opt-e2e-";
-  name += std::to_string(::getpid());
-  auto dir = fs::temp_directory_path() / name;
-  fs::create_directories(dir);
-  std::vector<std::string> argv_s{OSPREY_BINARY};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  auto out_path = (dir / "stdout").string(), err_path = (dir / "stderr").string();
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = -1;
-  outcome o;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  posix_spawn_file_actions_destroy(&fa);
-  o.out = slurp(out_path);
-  o.err = slurp(err_path);
-  fs::remove_all(dir);
-  return o;
+  scratch_dir dir;
+  return run(args, dir);
 }
 
 const std::string goog =

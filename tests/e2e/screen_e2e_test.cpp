@@ -2,54 +2,23 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <sys/wait.h>
-#include <unistd.h>
+
+#include "../support/osprey_process.hpp"
+
+using namespace osprey::test;
 
 namespace {
 
-namespace fs = std::filesystem;
-
-struct screen_run {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string quoted(const std::string& s) {
-  std::string q = "'";
-  for (char c : s)
-    q += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
-  return q + "'";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in{p};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs the binary through the shell with its outputs in temporary files.
-screen_run run_osprey(const std::vector<std::string>& args) {
-  auto dir = fs::temp_directory_path() / ("osprey-screen-e2e-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::string cmd = quoted(OSPREY_BINARY);
-  for (auto& a : args)
-    cmd += " " + quoted(a);
-  cmd += " </dev/null >" + quoted((dir / "out").string()) + " 2>" + quoted((dir / "err").string());
-  int status = std::system(cmd.c_str());
-  screen_run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(dir / "out");
-  r.err = slurp(dir / "err");
-  fs::remove_all(dir);
-  return r;
+/// Runs `osprey args...` to completion in a scratch directory of its own.
+outcome run_osprey(const std::vector<std::string>& args) {
+  scratch_dir dir;
+  return run(args, dir);
 }
 
 std::vector<std::string> shared_files() {
