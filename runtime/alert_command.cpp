@@ -1,4 +1,5 @@
 #include "runtime/alert_command.hpp"
+#include "runtime/config_toml.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -311,14 +312,7 @@ webhook_target read_webhook(alert_table_reader& r, const toml::node& where,
 
 alert_settings parse_alert_settings(std::string_view text, const std::string& source,
                                     const env_lookup& env) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream os;
-    os << source << ':' << e.source().begin.line << ": " << e.description();
-    throw config_error(os.str());
-  }
+  auto root = parse_toml(text, source);
   alert_settings s;
   auto* node = root.get("alert");
   if (!node)

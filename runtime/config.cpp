@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "actors/rule_templates.hpp"
+#include "runtime/config_toml.hpp"
 
 namespace osprey {
 
@@ -560,16 +561,19 @@ void apply_override(toml::table& root, const std::string& setting) {
 
 } // namespace
 
-engine_config parse_config(std::string_view text, const std::string& source,
-                           const std::vector<std::string>& overrides) {
-  toml::table root;
+toml::table parse_toml(std::string_view text, const std::string& source) {
   try {
-    root = toml::parse(text, source);
+    return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     std::ostringstream os;
     os << source << ':' << e.source().begin.line << ": " << e.description();
     throw config_error(os.str());
   }
+}
+
+engine_config parse_config(std::string_view text, const std::string& source,
+                           const std::vector<std::string>& overrides) {
+  auto root = parse_toml(text, source);
   for (auto& o : overrides)
     apply_override(root, o);
   auto c = default_config();

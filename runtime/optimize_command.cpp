@@ -1,4 +1,5 @@
 #include "runtime/optimize_command.hpp"
+#include "runtime/text_fields.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -23,25 +24,7 @@ namespace osprey {
 
 namespace {
 
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos)
-    return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return std::string{s.substr(b, e - b + 1)};
-}
 
-std::vector<std::string> split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    auto at = s.find(sep, start);
-    out.push_back(trim(s.substr(start, at == std::string_view::npos ? s.npos : at - start)));
-    if (at == std::string_view::npos)
-      return out;
-    start = at + 1;
-  }
-}
 
 void replace_all(std::string& s, std::string_view from, std::string_view to) {
   if (from.empty())
@@ -144,7 +127,7 @@ config_space parse_config_space(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> renames; // internal -> key
   if (trim(text).empty())
     throw std::invalid_argument("--params is empty: give e.g. strategy.volume_factor=1..3:0.5");
-  for (auto& entry : split(text, ',')) {
+  for (auto& entry : split_trimmed(text, ',')) {
     auto eq = entry.find('=');
     std::string key = trim(std::string_view{entry}.substr(0, eq));
     if (eq != std::string::npos && key.find('.') == std::string::npos) {
@@ -300,7 +283,7 @@ search_result optimize_backtests(const optimize_options& opts) {
 // ------------------------------------------------------------ history --
 
 wf_settings parse_walk_forward_spec(std::string_view text, bool anchored) {
-  auto parts = split(text, ':');
+  auto parts = split_trimmed(text, ':');
   auto bad = [&](const char* why) {
     std::string e = "--walk-forward \"";
     e += text;

@@ -1,4 +1,5 @@
 #include "runtime/param_search.hpp"
+#include "runtime/text_fields.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -27,27 +28,6 @@ namespace {
 constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
 
 // ---------------------------------------------------------------- text --
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos)
-    return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return std::string{s.substr(b, e - b + 1)};
-}
-
-std::vector<std::string> split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    auto pos = s.find(sep, start);
-    out.push_back(trim(s.substr(start, pos == std::string_view::npos ? pos : pos - start)));
-    if (pos == std::string_view::npos)
-      break;
-    start = pos + 1;
-  }
-  return out;
-}
 
 std::optional<double> parse_number(std::string_view s) {
   double v = 0;
@@ -644,7 +624,7 @@ param_space parse_param_space(std::string_view text) {
   param_space space;
   if (trim(text).empty())
     throw std::invalid_argument("the parameter space is empty");
-  for (const auto& entry : split(text, ',')) {
+  for (const auto& entry : split_trimmed(text, ',')) {
     const char* what = "parameter";
     auto eq = entry.find('=');
     if (eq == std::string::npos)
@@ -663,7 +643,7 @@ param_space parse_param_space(std::string_view text) {
     if (dots == std::string::npos) {
       // A choice; a single label is a fixed value.
       p.kind = param_kind::choice;
-      p.choices = split(spec, '|');
+      p.choices = split_trimmed(spec, '|');
       for (size_t i = 0; i < p.choices.size(); ++i) {
         if (p.choices[i].empty())
           entry_error(what, entry, "an empty choice");
@@ -797,7 +777,7 @@ std::vector<metric_constraint> parse_constraints(std::string_view text,
   std::vector<metric_constraint> out;
   if (trim(text).empty())
     return out;
-  for (const auto& entry : split(text, ',')) {
+  for (const auto& entry : split_trimmed(text, ',')) {
     const char* what = "constraint";
     auto pos = entry.find_first_of("<>");
     if (pos == std::string::npos)

@@ -209,8 +209,11 @@ TEST(screen, warmup_bars_feeds_recursive_indicators_until_the_seed_fades) {
 
 TEST(screen, warming_on_the_last_bars_matches_the_full_history_within_tolerance) {
   std::vector<symbol_bars> u;
-  for (uint32_t i = 0; i < 20; ++i)
-    u.push_back(walk("S" + std::to_string(100 + i), 600, i + 1));
+  for (uint32_t i = 0; i < 20; ++i) {
+    std::string name = "S"; // not "S" + ...: a false -Wrestrict in g++ 12 -O3
+    name += std::to_string(100 + i);
+    u.push_back(walk(name, 600, i + 1));
+  }
   // One recursive indicator at a time, so that none is warmed by another's window.
   for (std::string rank_text : {"rsi(14)", "ema(20)", "atr(10)", "adx(7)", "macd(12, 26, 9).signal",
                                 "macd(5, 8, 30).signal", "sma(close, 30)[3] + highest(high, 20)"}) {
