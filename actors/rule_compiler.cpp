@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <span>
 #include <stdexcept>
 
@@ -232,7 +233,11 @@ private:
   }
 
   value_type binary(const node& n, int offset) {
+    bool logical = n.op == binary_op::logical_and || n.op == binary_op::logical_or;
     auto l = compile(n.args[0], offset);
+    size_t skip = prog_->ops.size();
+    if (logical)
+      emit(n.op == binary_op::logical_and ? opcode::and_skip : opcode::or_skip, 0);
     auto r = compile(n.args[1], offset);
     auto side_error = [&](const char* rule, value_type want) {
       std::string m = quoted(to_string(n.op));
@@ -252,17 +257,18 @@ private:
     case binary_op::div:
       if (l != value_type::number || r != value_type::number)
         side_error(" needs numbers on both sides", value_type::number);
-      emit(n.op == binary_op::add ? opcode::add
-           : n.op == binary_op::sub ? opcode::sub
-           : n.op == binary_op::mul ? opcode::mul
-                                    : opcode::div,
-           -1);
+      emit_binary(n.op == binary_op::add   ? opcode::add
+                  : n.op == binary_op::sub ? opcode::sub
+                  : n.op == binary_op::mul ? opcode::mul
+                                           : opcode::div);
       return value_type::number;
     case binary_op::logical_and:
     case binary_op::logical_or:
       if (l != value_type::boolean || r != value_type::boolean)
         side_error(" joins true/false conditions", value_type::boolean);
       emit(n.op == binary_op::logical_and ? opcode::logical_and : opcode::logical_or, -1);
+      // The skip lands after the combining op, the left side's value on top.
+      prog_->ops[skip].offset = static_cast<uint16_t>(prog_->ops.size());
       return value_type::boolean;
     default: break;
     }
@@ -270,8 +276,63 @@ private:
       side_error(" compares numbers", value_type::number);
     constexpr opcode cmp[] = {opcode::lt, opcode::le, opcode::gt, opcode::ge, opcode::eq, opcode::ne};
     auto slot = trace_slot(n, to_string(n.op));
-    emit(cmp[static_cast<int>(n.op) - static_cast<int>(binary_op::lt)], -1, slot);
+    emit_binary(cmp[static_cast<int>(n.op) - static_cast<int>(binary_op::lt)], slot);
     return value_type::boolean;
+  }
+
+  // Emits an arithmetic op or a comparison on the two values on top,
+  // folding a literal operand into the op (see opcode: the `_k` forms), or
+  // computing it when both are literals and nothing needs to be traced.
+  void emit_binary(opcode c, uint16_t slot = 0) {
+    auto& ops = prog_->ops;
+    size_t n = ops.size();
+    bool comparison = c >= opcode::lt && c <= opcode::ne;
+    auto fused = static_cast<opcode>(static_cast<int>(c) +
+                                     (comparison ? static_cast<int>(opcode::lt_k) - static_cast<int>(opcode::lt)
+                                                 : static_cast<int>(opcode::add_k) - static_cast<int>(opcode::add)));
+    // A subtree that ends with a push is exactly that push: any compound
+    // subtree ends with its operator.
+    bool right_literal = n >= 1 && ops[n - 1].code == opcode::constant;
+    bool left_literal = n >= 2 && ops[n - 2].code == opcode::constant;
+    if (left_literal && right_literal && !comparison) {
+      double a = ops[n - 2].value, b = ops[n - 1].value;
+      ops[n - 2].value = c == opcode::add ? a + b
+                         : c == opcode::sub ? a - b
+                         : c == opcode::mul ? a * b
+                         : b != 0.0         ? a / b
+                                            : std::numeric_limits<double>::quiet_NaN();
+      ops.pop_back();
+      --stack_;
+      return;
+    }
+    if (right_literal) {
+      double k = ops[n - 1].value;
+      ops.pop_back();
+      --stack_;
+      emit(fused, 0, slot, 0, k);
+      return;
+    }
+    auto single_push = [](opcode o) {
+      return o == opcode::field || o == opcode::column || o == opcode::fundamental ||
+             o == opcode::past;
+    };
+    bool commutes = c == opcode::add || c == opcode::mul || comparison;
+    if (left_literal && single_push(ops[n - 1].code) && commutes) {
+      double k = ops[n - 2].value;
+      ops[n - 2] = ops[n - 1];
+      ops.pop_back();
+      --stack_;
+      if (comparison) {
+        // k < x is x > k; the trace still shows k on the left.
+        constexpr opcode flipped[] = {opcode::gt_k, opcode::ge_k, opcode::lt_k,
+                                      opcode::le_k, opcode::eq_k, opcode::ne_k};
+        emit(flipped[static_cast<int>(c) - static_cast<int>(opcode::lt)], 0, slot, 1, k);
+      } else {
+        emit(fused, 0, slot, 0, k);
+      }
+      return;
+    }
+    emit(c, -1, slot);
   }
 
   uint16_t trace_slot(const node& n, std::string op) {

@@ -56,6 +56,16 @@ enum class opcode : uint8_t {
   lt, le, gt, ge, eq, ne, ///< comparisons: `index` is the trace slot
   crosses_above, crosses_below, ///< pops a, b, a[1], b[1]; `index` is the trace slot
   logical_and, logical_or, logical_not,
+  // Fused forms the compiler emits when one operand is a literal number:
+  // the constant is `value` instead of a separate push. For the comparisons,
+  // `offset` is 1 when the constant was written on the left (the operator is
+  // already flipped; the trace reports the sides as written).
+  add_k, sub_k, mul_k, div_k,
+  lt_k, le_k, gt_k, ge_k, eq_k, ne_k,
+  // Short-circuits: after the left side of `and` (`or`), jump to op `offset`
+  // when it is false (true): the right side cannot change the result.
+  // Evaluations with a trace do not jump, so every comparison is reported.
+  and_skip, or_skip,
 };
 
 /// One operation: 16 bytes, so a 5-clause rule fits a few cache lines.

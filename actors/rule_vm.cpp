@@ -75,14 +75,20 @@ void rule_state::push(const bar_view& bar) noexcept {
   ++bars_;
 }
 
-double evaluate_value(const program& p, const bar_view& bar, const rule_state& state,
-                      rule_trace* trace) noexcept {
+namespace {
+
+// The interpreter, instantiated with and without a trace so the untraced
+// loop has no trace checks and may short-circuit (see opcode::and_skip).
+template <bool Traced>
+double run(const program& p, const bar_view& bar, const rule_state& state,
+           rule_trace* trace) noexcept {
   // The compiler bounds max_stack well below this.
   double stack[192];
   int top = -1;
-  if (trace)
-    trace->count = 0;
-  for (const op& o : p.ops) {
+  const op* ops = p.ops.data();
+  const size_t count = p.ops.size();
+  for (size_t pc = 0; pc < count; ++pc) {
+    const op& o = ops[pc];
     switch (o.code) {
     case opcode::constant: stack[++top] = o.value; break;
     case opcode::field: stack[++top] = field_of(bar, o.index); break;
@@ -99,6 +105,10 @@ double evaluate_value(const program& p, const bar_view& bar, const rule_state& s
       // x / 0 is missing rather than infinity: no rule should trade on it.
       stack[top] = stack[top + 1] != 0.0 ? stack[top] / stack[top + 1] : missing;
       break;
+    case opcode::add_k: stack[top] += o.value; break;
+    case opcode::sub_k: stack[top] -= o.value; break;
+    case opcode::mul_k: stack[top] *= o.value; break;
+    case opcode::div_k: stack[top] = o.value != 0.0 ? stack[top] / o.value : missing; break;
     case opcode::negate: stack[top] = -stack[top]; break;
     case opcode::abs: stack[top] = std::fabs(stack[top]); break;
     case opcode::min:
@@ -115,7 +125,19 @@ double evaluate_value(const program& p, const bar_view& bar, const rule_state& s
     --top;                                                                                   \
     double l = stack[top], r = stack[top + 1];                                               \
     stack[top] = compare(l, r, [](double x, double y) { return expr; });                     \
-    record(trace, o.index, l, r, stack[top]);                                                \
+    if constexpr (Traced)                                                                    \
+      record(trace, o.index, l, r, stack[top]);                                              \
+    break;                                                                                   \
+  }                                                                                          \
+  case opcode::code##_k: {                                                                   \
+    double l = stack[top], r = o.value;                                                      \
+    stack[top] = compare(l, r, [](double x, double y) { return expr; });                     \
+    if constexpr (Traced) {                                                                  \
+      if (o.offset)                                                                          \
+        record(trace, o.index, r, l, stack[top]);                                            \
+      else                                                                                   \
+        record(trace, o.index, l, r, stack[top]);                                            \
+    }                                                                                        \
     break;                                                                                   \
   }
       OSPREY_RULE_COMPARE(lt, x < y)
@@ -137,9 +159,19 @@ double evaluate_value(const program& p, const bar_view& bar, const rule_state& s
       else
         r = a < b && a1 >= b1;
       stack[top] = r;
-      record(trace, o.index, a, b, r);
+      if constexpr (Traced)
+        record(trace, o.index, a, b, r);
       break;
     }
+    case opcode::and_skip:
+      // The op before the target combines; the left side's false stands.
+      if (!Traced && stack[top] == 0.0)
+        pc = o.offset - 1u;
+      break;
+    case opcode::or_skip:
+      if (!Traced && stack[top] == 1.0)
+        pc = o.offset - 1u;
+      break;
     case opcode::logical_and: {
       // Values are 1, 0 or NaN: false wins, else the product is 1 or NaN.
       --top;
@@ -164,6 +196,16 @@ double evaluate_value(const program& p, const bar_view& bar, const rule_state& s
     }
   }
   return top >= 0 ? stack[top] : missing;
+}
+
+} // namespace
+
+double evaluate_value(const program& p, const bar_view& bar, const rule_state& state,
+                      rule_trace* trace) noexcept {
+  if (!trace)
+    return run<false>(p, bar, state, nullptr);
+  trace->count = 0;
+  return run<true>(p, bar, state, trace);
 }
 
 bool evaluate(const program& p, const bar_view& bar, const rule_state& state,

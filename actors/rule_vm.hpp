@@ -147,6 +147,10 @@ public:
   bool evaluate(const program& p, rule_trace* trace = nullptr) const noexcept {
     return rules::evaluate(p, view_, state_, trace);
   }
+  /// Evaluates `p` on the last bar and returns its raw value (evaluate_value).
+  double value(const program& p, rule_trace* trace = nullptr) const noexcept {
+    return rules::evaluate_value(p, view_, state_, trace);
+  }
   bool entry(rule_trace* trace = nullptr) const noexcept { return evaluate(rules_->entry, trace); }
   bool exit(rule_trace* trace = nullptr) const noexcept { return evaluate(rules_->exit, trace); }
 

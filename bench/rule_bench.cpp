@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -25,9 +26,23 @@ using namespace osprey::rules;
 namespace ind = osprey::ind;
 using osprey::bench::allocations;
 
-constexpr const char* five_clause_rule =
-  "close > sma(close, 50) and rsi(14) < 70 and volume > 1.5 * avg(volume, 20) "
-  "and close > highest(high, 20)[1] and gap_pct < 5";
+// The five clauses' thresholds. The selective rule is true on few bars, so
+// `and` usually stops early (as for real entry rules); the permissive one is
+// true on almost every bar, so every clause runs (the worst case).
+struct thresholds {
+  double sma_factor, rsi_max, volume_factor, high_factor, gap_max;
+};
+constexpr thresholds selective{1.0, 70, 1.5, 1.0, 5};
+constexpr thresholds permissive{0.5, 101, 0.1, 0.5, 100};
+
+std::string rule_text(const thresholds& t) {
+  char text[256];
+  std::snprintf(text, sizeof text,
+                "close > %g * sma(close, 50) and rsi(14) < %g and volume > %g * avg(volume, 20) "
+                "and close > %g * highest(high, 20)[1] and gap_pct < %g",
+                t.sma_factor, t.rsi_max, t.volume_factor, t.high_factor, t.gap_max);
+  return text;
+}
 
 constexpr int bar_count = 4096;
 
@@ -44,8 +59,8 @@ size_t column_named(const compiled_rules& c, const std::string& name) {
   return static_cast<size_t>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
-prepared prepare() {
-  prepared p{compile_rules(five_clause_rule).value(), {}, {}, {}, 0};
+prepared prepare(const thresholds& t) {
+  prepared p{compile_rules(rule_text(t)).value(), {}, {}, {}, 0};
   auto& c = p.rules;
   // A trending random walk with occasional volume bursts, so that every
   // clause is sometimes true and sometimes false.
@@ -79,20 +94,22 @@ prepared prepare() {
     auto* row = p.columns.data() + static_cast<size_t>(i) * c.width;
     auto* prev = row - c.width;
     auto& b = p.bars[i];
-    p.expected += b.close > row[sma] && row[rsi] < 70 && b.volume > 1.5 * row[avg] &&
-                  b.close > prev[hh] && row[gap] < 5;
+    p.expected += b.close > t.sma_factor * row[sma] && row[rsi] < t.rsi_max &&
+                  b.volume > t.volume_factor * row[avg] && b.close > t.high_factor * prev[hh] &&
+                  row[gap] < t.gap_max;
   }
   return p;
 }
 
-const prepared& data() {
-  static const prepared p = prepare();
-  return p;
+const prepared& data(bool permissive_rule) {
+  static const prepared few = prepare(selective);
+  static const prepared most = prepare(permissive);
+  return permissive_rule ? most : few;
 }
 
-template <bool Traced>
+template <bool Traced, bool Permissive = false>
 void run_evaluations(benchmark::State& state) {
-  auto& p = data();
+  auto& p = data(Permissive);
   if (p.expected == 0) {
     state.SkipWithError("the prepared bars never pass the rule: the checksum would prove nothing");
     return;
@@ -135,9 +152,14 @@ void BM_rule_evaluate_five_clauses_traced(benchmark::State& state) {
 }
 BENCHMARK(BM_rule_evaluate_five_clauses_traced);
 
+void BM_rule_evaluate_five_clauses_all_run(benchmark::State& state) {
+  run_evaluations<false, true>(state);
+}
+BENCHMARK(BM_rule_evaluate_five_clauses_all_run);
+
 void BM_rule_compile_five_clauses(benchmark::State& state) {
   for (auto _ : state) {
-    auto r = compile_rules(five_clause_rule);
+    auto r = compile_rules(rule_text(selective));
     if (!r.ok()) {
       state.SkipWithError("the benchmark rule does not compile");
       return;

@@ -26,7 +26,11 @@ std::string cat(const Parts&... parts) {
 // Builds random well-formed rules from the grammar, driven by one seed.
 class rule_writer {
 public:
-  explicit rule_writer(uint64_t seed) : rng_{seed} {
+  /// `opaque_literals` writes each number as `(k + 0 * close)`: the same
+  /// value (close is always finite here), but no longer a literal the
+  /// compiler can fold into an operation.
+  explicit rule_writer(uint64_t seed, bool opaque_literals = false)
+    : rng_{seed}, opaque_{opaque_literals} {
   }
 
   std::string boolean(int depth) {
@@ -42,7 +46,10 @@ public:
 
   std::string number(int depth) {
     switch (pick(depth > 0 ? 9 : 4)) {
-    case 0: return cat(std::to_string(pick(200)), ".", std::to_string(pick(10)));
+    case 0: {
+      auto k = cat(std::to_string(pick(200)), ".", std::to_string(pick(10)));
+      return opaque_ ? cat("(", k, " + 0 * close)") : k;
+    }
     case 1: return one_of({"open", "high", "low", "close", "volume", "pe", "sentiment", "gap_pct", "volume_ratio", "vwap", "obv"});
     case 2:
       return cat(one_of({"sma(close, ", "ema(", "rsi(", "avg(volume, ", "highest(high, ", "lowest(low, ",
@@ -63,6 +70,7 @@ private:
     return *(xs.begin() + pick(static_cast<int>(xs.size())));
   }
   std::mt19937_64 rng_;
+  bool opaque_ = false;
 };
 
 ind::bar_input random_bar(std::mt19937_64& rng) {
@@ -127,4 +135,34 @@ RC_GTEST_PROP(rule_property, garbage_never_crashes_and_errors_point_inside_the_t
   RC_ASSERT(printed.rfind(head, 0) == 0u);
   RC_ASSERT(printed.back() == '^');
   RC_ASSERT(!e.message.empty());
+}
+
+// The fast path (literals folded into operations, `and`/`or` cut short)
+// against the plain one (opaque literals, full evaluation with a trace):
+// the same value on every bar once both have their history.
+RC_GTEST_PROP(rule_property, folded_and_short_circuited_evaluation_matches_the_plain_one,
+              (uint64_t seed, uint8_t depth)) {
+  int d = 1 + depth % 4;
+  auto fast_text = rule_writer{seed}.boolean(d);
+  auto plain_text = rule_writer{seed, true}.boolean(d);
+  auto fast = compile_rules(fast_text);
+  auto plain = compile_rules(plain_text);
+  RC_ASSERT(fast.ok());
+  RC_ASSERT(plain.ok());
+  rule_runner fast_run{fast.value()}, plain_run{plain.value()};
+  std::mt19937_64 rng{seed};
+  fundamentals f;
+  f.pe = 10;
+  for (int i = 0; i < 60; ++i) {
+    auto bar = random_bar(rng);
+    int64_t ts = (i + 1) * 86'400'000'000'000LL;
+    fast_run.step(bar, ts, i % 2 ? &f : nullptr);
+    plain_run.step(bar, ts, i % 2 ? &f : nullptr);
+    if (i <= plain.value().max_lookback)
+      continue; // a look-back of a literal is the literal; of `0 * close`, missing at first
+    rule_trace trace;
+    double a = fast_run.value(fast.value().entry);
+    double b = plain_run.value(plain.value().entry, &trace);
+    RC_ASSERT((std::isnan(a) && std::isnan(b)) || a == b);
+  }
 }

@@ -245,3 +245,52 @@ TEST(rule_vm, crossover_on_real_data_matches_an_independent_recomputation) {
   EXPECT_EQ(matches, data.size());
   EXPECT_GT(fired, 10u);
 }
+
+TEST(rule_vm, literals_fold_into_operations_with_the_same_values) {
+  // bar 5: open 10, high 14, low 9.5, close 13, volume 500.
+  EXPECT_DOUBLE_EQ(value_at("close - 3", 5), 10.0);
+  EXPECT_DOUBLE_EQ(value_at("3 - close", 5), -10.0);
+  EXPECT_DOUBLE_EQ(value_at("2 * close + 1", 5), 27.0);
+  EXPECT_DOUBLE_EQ(value_at("close / 4", 5), 3.25);
+  EXPECT_DOUBLE_EQ(value_at("52 / close", 5), 4.0);
+  EXPECT_DOUBLE_EQ(value_at("1 + 2 * 3 - close", 5), -6.0);
+  EXPECT_TRUE(std::isnan(value_at("close / 0", 5))) << "dividing by a literal zero is missing";
+  EXPECT_TRUE(std::isnan(value_at("1 / 0 + close", 5))) << "folded 1 / 0 is missing too";
+  auto folded = compile_expression("2 * 3 * close", value_type::number);
+  ASSERT_TRUE(folded.ok());
+  EXPECT_EQ(folded.value().entry.ops.size(), 2u) << "2 * 3 is computed once, then one fused multiply";
+}
+
+TEST(rule_vm, a_literal_on_the_left_of_a_comparison_keeps_its_side_in_the_trace) {
+  auto r = compile_rules("12 < close and 20 >= high");
+  ASSERT_TRUE(r.ok());
+  rule_runner run{r.value()};
+  for (int i = 0; i < bar_count; ++i)
+    run.step(bars[i], (i + 1) * day_ns);
+  rule_trace trace;
+  EXPECT_TRUE(run.entry(&trace));
+  EXPECT_EQ(explain(r.value().entry, trace),
+            "12 < close: 12 < 13 true; 20 >= high: 20 >= 14 true");
+  EXPECT_EQ(truth("12 < close"), (std::vector<int>{0, 0, 0, 0, 0, 1}));
+  EXPECT_EQ(truth("11.5 <= close"), (std::vector<int>{0, 0, 1, 1, 0, 1}));
+}
+
+TEST(rule_vm, and_or_cut_short_without_a_trace_give_the_full_answer) {
+  // Without a trace `and` stops at a false left side, `or` at a true one;
+  // unknowns still propagate as in full evaluation.
+  EXPECT_EQ(truth("close > 100 and pe < 15"), (std::vector<int>(bar_count, 0)));
+  EXPECT_EQ(truth("close > 0 or pe < 15"), (std::vector<int>(bar_count, 1)));
+  EXPECT_EQ(truth("pe < 15 or close > 100"), (std::vector<int>(bar_count, 0)));
+  EXPECT_EQ(truth("not (close > 100 and pe < 15)"), (std::vector<int>(bar_count, 1)));
+  EXPECT_EQ(truth("not (close > 0 and pe < 15)"), (std::vector<int>(bar_count, 0)));
+  EXPECT_EQ(truth("(close > 11 and volume > 250) or (close < 10.5 and volume < 150)"),
+            (std::vector<int>{1, 0, 1, 1, 0, 1}));
+  // With a trace every comparison runs, so the explanation is complete.
+  auto r = compile_rules("close > 100 and volume > 0 and high > 0");
+  ASSERT_TRUE(r.ok());
+  rule_runner run{r.value()};
+  run.step(bars[0], day_ns);
+  rule_trace trace;
+  EXPECT_FALSE(run.entry(&trace));
+  EXPECT_EQ(trace.count, 3);
+}
