@@ -53,6 +53,24 @@ rules::bar_view view_of(const fb::SignalRow& s, std::span<const double> values,
           static_cast<double>(s.volume()), s.ts_event(), values, news};
 }
 
+std::string bracket_conflict(const rules::compiled_rules& rules, opposite_signal opposite) {
+  if (!rules.stop && !rules.target)
+    return "bracket exits need a stop: or a target: level";
+  if (!rules.exit.empty() || !rules.short_exit.empty())
+    return "with bracket exits the venue closes the position at the stop or target; an exit "
+           "rule would first have to cancel those orders (leave exit: out, or use strategy "
+           "exits)";
+  if (opposite != opposite_signal::ignore)
+    return "with bracket exits an opposite signal cannot close the position while the "
+           "venue holds its stop and target orders (set opposite = \"ignore\")";
+  return {};
+}
+
+int64_t venue_price(double dollars) {
+  double tick = dollars >= 1.0 ? 0.01 : 0.0001;
+  return std::llround(std::round(dollars / tick) * tick * micros_per_dollar);
+}
+
 int64_t entry_shares(const rules::sizing& size, double close, double equity,
                      double stop_distance) {
   if (!(close > 0))
@@ -101,7 +119,20 @@ std::optional<rule_order> decide(rule_strategy_state& st, uint32_t symbol,
     ++st.intents;
     return rule_order{side, quantity{shares}, why};
   };
+  // Bracket exits: the levels travel with the entry as the venue's orders.
+  auto send_entry = [&](fb::Side side, int64_t shares) {
+    auto o = send(side, shares, fb::IntentReason::RuleEntry);
+    if (st.params.bracket_exits) {
+      // A level at or below zero (a stop wider than the price) is no level.
+      auto leg = [](double level) { return level > 0 ? venue_price(level) : 0; };
+      o.take_profit = leg(pos.target_level);
+      o.stop_loss = leg(pos.stop_level);
+    }
+    return o;
+  };
 
+  if (pos.qty != 0 && st.params.bracket_exits)
+    return std::nullopt; // the venue's legs close it
   if (pos.qty != 0) {
     bool long_side = pos.qty > 0;
     auto close_side = long_side ? fb::Side::Sell : fb::Side::Buy;
@@ -129,10 +160,10 @@ std::optional<rule_order> decide(rule_strategy_state& st, uint32_t symbol,
   }
   if (fires(r.entry)) {
     if (auto shares = enter(fb::Side::Buy))
-      return send(fb::Side::Buy, shares, fb::IntentReason::RuleEntry);
+      return send_entry(fb::Side::Buy, shares);
   } else if (st.params.long_short && fires(r.short_entry)) {
     if (auto shares = enter(fb::Side::Sell))
-      return send(fb::Side::Sell, shares, fb::IntentReason::RuleEntry);
+      return send_entry(fb::Side::Sell, shares);
   }
   return std::nullopt;
 }
@@ -248,6 +279,14 @@ msg_actor::behavior_type rule_strategy(msg_actor::stateful_pointer<rule_strategy
         spec.symbol = symbol_id{symbol};
         spec.side = o.side;
         spec.qty = o.qty;
+        if (o.take_profit || o.stop_loss) {
+          // Legs that outlive the day, as the position may.
+          spec.tif = fb::TimeInForce::Gtc;
+          spec.order_class = o.take_profit && o.stop_loss ? fb::OrderClass::Bracket
+                                                          : fb::OrderClass::Oto;
+          spec.take_profit_limit = price{o.take_profit};
+          spec.stop_loss_stop = price{o.stop_loss};
+        }
         auto& pos = st.position(symbol);
         intent_reason reason{o.reason, price{pos.close}, price{}, quantity{}, 0};
         auto out = st.builder.order_intent(why, spec, reason);

@@ -19,6 +19,14 @@
 // Stop and target levels are set from the close the entry was decided on
 // and checked on each later bar's range; the exit then goes as a market
 // order (filled at the next bar under bar fills).
+//
+// With bracket exits, the entry goes out as one bracket order (one-triggers-
+// other with a single level) whose legs the venue holds: a take-profit limit
+// at the target and a stop-loss stop at the stop, good till canceled, prices
+// on the venue's tick (cents from $1, else 1/100 of a cent). The venue then
+// closes the position; the strategy only waits for it to be flat. An exit
+// rule or an opposite signal would have to cancel the legs first, so that
+// combination is refused (bracket_conflict).
 
 #include <cmath>
 #include <memory>
@@ -45,8 +53,19 @@ struct rule_strategy_params {
   rules::sizing default_size{rules::sizing_kind::percent_of_equity, 0.10, {}};
   opposite_signal opposite = opposite_signal::close_only;
   bool long_short = false;
+  /// Entries carry their stop and target as a bracket (see above).
+  bool bracket_exits = false;
   money starting_cash{100'000 * micros_per_dollar};
 };
+
+/// Why `rules` cannot trade with bracket exits under `opposite` (an exit
+/// rule, a short exit rule, no stop and no target, an opposite signal that
+/// acts), or an empty string when they can.
+std::string bracket_conflict(const rules::compiled_rules& rules, opposite_signal opposite);
+
+/// `dollars` on the venue's price grid: cents from $1, else 1/100 of a cent
+/// (rounded to the nearest), in micro-dollars.
+int64_t venue_price(double dollars);
 
 /// What the strategy keeps per symbol.
 struct rule_position {
@@ -75,6 +94,8 @@ struct rule_order {
   fb::Side side = fb::Side::Buy;
   quantity qty;
   fb::IntentReason reason = fb::IntentReason::RuleEntry;
+  /// Bracket exits: the legs' prices in micro-dollars (0: no such leg).
+  int64_t take_profit = 0, stop_loss = 0;
 };
 
 /// The bar a Signal or SignalBatch row describes, for the rules.

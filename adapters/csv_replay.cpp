@@ -25,10 +25,17 @@ std::string lower(std::string_view s) {
 }
 
 bool is_ascii(std::string_view s) noexcept {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) >= 0x80)
-      return false;
-  return true;
+  // Eight bytes at a time: any byte >= 0x80 sets its top bit.
+  uint64_t any = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    any |= word;
+  }
+  for (; i < s.size(); ++i)
+    any |= static_cast<unsigned char>(s[i]);
+  return (any & 0x8080808080808080ull) == 0;
 }
 
 // Returns the line starting at `pos` (without "\n" or "\r\n") and moves `pos`
@@ -169,13 +176,7 @@ std::optional<csv_columns> detect_columns(std::string_view header,
 namespace detail {
 
 // One parsed, valid event waiting in the merge.
-struct csv_event {
-  int64_t ts = 0;
-  symbol_id symbol;
-  fb::Payload type = fb::Payload::Bar;
-  uint32_t interval_s = 0;
-  std::array<int64_t, 5> v{}; // payload numbers in schema order
-};
+using csv_event = csv_record;
 
 // A back-adjustment applying to every row before `line`.
 struct adjustment {
@@ -711,12 +712,18 @@ private:
     if (wrong_count(report, f_, want))
       return false;
     auto text = f_.at[0];
-    if (auto ns = csv::parse_int(text))
+    if (!last_time_text_.empty() && text == last_time_text_)
+      e.ts = last_time_;
+    else if (auto ns = csv::parse_int(text))
       e.ts = *ns;
     else if (auto dt = csv::parse_date_time(text); dt && dt->has_time)
       e.ts = dt->day_ns + dt->time_ns;
     else
       return bad_time(report, text);
+    if (text != last_time_text_) {
+      last_time_text_.assign(text);
+      last_time_ = e.ts;
+    }
     if (!symbol_of(report, f_, e.symbol))
       return false;
     if (kind == "trade")
@@ -748,27 +755,28 @@ private:
       problem(report, csv_problem::out_of_order, d);
       return false;
     }
-    if (have_prev_ && e.ts == prev_ts_) {
-      bool tick = e.type != fb::Payload::Bar;
-      for (auto& [sym, type] : same_time_)
-        if (sym == e.symbol && type == e.type
-            && !(tick && opt_.keep_equal_time_ticks)) {
-          std::string d = "a second ";
-          d += payload_name(e.type);
-          d += " for ";
-          d += symbols_.name(e.symbol);
-          d += " at ";
-          d += csv::format_time(e.ts);
-          d += " (first on line ";
-          d += std::to_string(prev_line_);
-          d += ")";
-          problem(report, csv_problem::duplicate_time, d);
-          return false;
-        }
-    } else {
-      same_time_.clear();
+    if (!have_prev_ || e.ts != prev_ts_)
+      ++time_step_;
+    // One slot per symbol and kind: the time step it was last seen in.
+    size_t slot = size_t{e.symbol.value} * 3
+                  + (e.type == fb::Payload::Bar ? 0 : e.type == fb::Payload::Quote ? 1 : 2);
+    if (slot >= seen_.size())
+      seen_.resize(slot + 3);
+    bool tick = e.type != fb::Payload::Bar;
+    if (seen_[slot].step == time_step_ && !(tick && opt_.keep_equal_time_ticks)) {
+      std::string d = "a second ";
+      d += payload_name(e.type);
+      d += " for ";
+      d += symbols_.name(e.symbol);
+      d += " at ";
+      d += csv::format_time(e.ts);
+      d += " (first on line ";
+      d += std::to_string(seen_[slot].line);
+      d += ")";
+      problem(report, csv_problem::duplicate_time, d);
+      return false;
     }
-    same_time_.emplace_back(e.symbol, e.type);
+    seen_[slot] = {time_step_, line_};
     prev_ts_ = e.ts;
     have_prev_ = true;
     return true;
@@ -793,7 +801,16 @@ private:
   bool have_prev_ = false;
   int64_t prev_ts_ = 0;
   size_t prev_line_ = 0;
-  std::vector<std::pair<symbol_id, fb::Payload>> same_time_;
+  // Rows of one time step: a second row of a symbol and kind is refused.
+  struct seen_at {
+    uint64_t step = 0;
+    size_t line = 0;
+  };
+  uint64_t time_step_ = 0;
+  std::vector<seen_at> seen_;
+  // Rows of one time step come together: parse their time text once.
+  std::string last_time_text_;
+  int64_t last_time_ = 0;
 };
 
 } // namespace detail
@@ -830,14 +847,26 @@ std::optional<int64_t> csv_replay::peek_time() const noexcept {
   return sources_[heap_.front()]->current().ts;
 }
 
-bool csv_replay::next(msg& out) {
+bool csv_replay::next_record(csv_record& out) {
   if (heap_.empty())
     return false;
   auto later = [this](uint32_t a, uint32_t b) { return before(b, a); };
   std::pop_heap(heap_.begin(), heap_.end(), later);
   auto i = heap_.back();
   auto& src = *sources_[i];
-  const auto& e = src.current();
+  out = src.current();
+  ++report_.messages;
+  if (src.advance(report_))
+    std::push_heap(heap_.begin(), heap_.end(), later);
+  else
+    heap_.pop_back();
+  return true;
+}
+
+bool csv_replay::next(msg& out) {
+  csv_record e;
+  if (!next_record(e))
+    return false;
   stamp st{0, e.ts, e.ts};
   switch (e.type) {
     case fb::Payload::Quote:
@@ -852,11 +881,6 @@ bool csv_replay::next(msg& out) {
                          price{e.v[2]}, price{e.v[3]}, quantity{e.v[4]});
       break;
   }
-  ++report_.messages;
-  if (src.advance(report_))
-    std::push_heap(heap_.begin(), heap_.end(), later);
-  else
-    heap_.pop_back();
   return true;
 }
 

@@ -209,6 +209,17 @@ std::optional<csv_columns> detect_columns(std::string_view header,
 /// underscore, or up to its first dot when it has none.
 std::string symbol_from_path(std::string_view path);
 
+/// One usable row, before it becomes a message: v holds the payload's
+/// numbers in schema order (bar: open, high, low, close, volume; quote: bid,
+/// bid size, ask, ask size; trade: price, size), prices in micro-dollars.
+struct csv_record {
+  int64_t ts = 0;
+  symbol_id symbol;
+  fb::Payload type = fb::Payload::Bar;
+  uint32_t interval_s = 0;
+  std::array<int64_t, 5> v{};
+};
+
 namespace detail {
 class csv_source;
 } // namespace detail
@@ -227,6 +238,10 @@ public:
   /// Sets `out` to the next message (ts_ingress = ts_event, seq 0) and
   /// returns true, or returns false when every file is exhausted.
   bool next(msg& out);
+
+  /// Sets `out` to the next row without building its message (a caller
+  /// that gathers rows into a BarBatch), or returns false at the end.
+  bool next_record(csv_record& out);
 
   /// Returns the ts_event of the message next() will return.
   std::optional<int64_t> peek_time() const noexcept;

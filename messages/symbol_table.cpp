@@ -3,17 +3,16 @@
 namespace osprey {
 
 symbol_id symbol_table::intern(std::string_view name) {
-  std::string key{name};
-  if (auto it = ids_.find(key); it != ids_.end())
+  if (auto it = ids_.find(name); it != ids_.end())
     return symbol_id{it->second};
   auto id = static_cast<uint32_t>(names_.size());
-  names_.push_back(key);
-  ids_.emplace(std::move(key), id);
+  names_.emplace_back(name);
+  ids_.emplace(std::string{name}, id);
   return symbol_id{id};
 }
 
 std::optional<symbol_id> symbol_table::find(std::string_view name) const {
-  if (auto it = ids_.find(std::string{name}); it != ids_.end())
+  if (auto it = ids_.find(name); it != ids_.end())
     return symbol_id{it->second};
   return std::nullopt;
 }

@@ -27,8 +27,16 @@ public:
   const std::vector<std::string>& names() const noexcept { return names_; }
 
 private:
+  // Looks names up by string_view without building a std::string (a CSV
+  // replay interns every row's symbol).
+  struct name_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
   std::vector<std::string> names_;
-  std::unordered_map<std::string, uint32_t> ids_;
+  std::unordered_map<std::string, uint32_t, name_hash, std::equal_to<>> ids_;
 };
 
 } // namespace osprey

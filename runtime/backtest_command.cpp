@@ -134,14 +134,7 @@ engine_config backtest_config(const backtest_options& opts) {
 backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_out) {
   if (opts.data.empty())
     throw std::runtime_error("no data: give the bars with --data FILE.csv...");
-  backtest_run run;
-  run.config = backtest_config(opts);
-  auto& cfg = run.config;
-  if (cfg.broker.bar_fills == bar_fill::same_close)
-    run.warnings.push_back(
-      "LOOK-AHEAD: fills at the close of the bar that caused each order (same_close); that "
-      "price was already past when the decision was made. Use only to compare with tools "
-      "that do the same.");
+  auto cfg = backtest_config(opts);
 
   // CSV files, or one journal (a recorded run's market events, as they came).
   std::unique_ptr<market_feed> source;
@@ -150,6 +143,7 @@ backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_o
   auto is_csv = [](const std::string& p) {
     return p.size() > 4 && p.compare(p.size() - 4, 4, ".csv") == 0;
   };
+  uint64_t rows = 0;
   if (opts.data.size() == 1 && !is_csv(opts.data[0])) {
     std::vector<std::string> names;
     source = std::make_unique<journal_feed>(opts.data[0], names);
@@ -163,8 +157,32 @@ backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_o
     csv = f.get();
     source = std::move(f);
     cfg.market.symbols = symbols.names();
+    if (opts.progress && is_terminal(2))
+      rows = rows_in(opts.data);
   }
-  auto& feed = *source;
+  auto run = replay_backtest(opts, std::move(cfg), *source, rows, progress_out);
+  for (auto& p : csv ? csv->report().problems : std::vector<std::string>{}) {
+    std::string w = "skipped ";
+    w += p;
+    run.warnings.push_back(std::move(w));
+  }
+  // Files in osprey's own layout name their symbols as rows come.
+  if (csv && symbols.size() > run.symbols.size())
+    run.symbols = symbols.names();
+  return run;
+}
+
+backtest_run replay_backtest(const backtest_options& opts, engine_config config,
+                             market_feed& feed, uint64_t total_rows,
+                             std::ostream& progress_out) {
+  backtest_run run;
+  run.config = std::move(config);
+  auto& cfg = run.config;
+  if (cfg.broker.bar_fills == bar_fill::same_close)
+    run.warnings.push_back(
+      "LOOK-AHEAD: fills at the close of the bar that caused each order (same_close); that "
+      "price was already past when the decision was made. Use only to compare with tools "
+      "that do the same.");
   run.symbols = cfg.market.symbols;
   if (!feed.peek_time())
     throw std::runtime_error("no usable rows in the --data files");
@@ -186,7 +204,7 @@ backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_o
                  return std::make_unique<sim_broker>(broker_cfg, reports);
                },
                nullptr};
-    progress_bar bar{progress_out, rows_in(opts.data), opts.progress && is_terminal(2)};
+    progress_bar bar{progress_out, total_rows, total_rows > 0};
     uint64_t rows_done = 0;
     ledger.sample(*feed.peek_time() - 1); // the opening account, before the first bar
     while (auto t = feed.peek_time()) {
@@ -203,7 +221,7 @@ backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_o
       ledger.mark(m);
       if (opts.keep_prices)
         keep_prices(run, m);
-      eng.inject(m);
+      eng.inject(std::move(m));
       eng.drain();
       if (feed.peek_time() != t) {
         ledger.sample(*t);
@@ -213,11 +231,6 @@ backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_o
     }
     bar.finish();
     eng.shutdown();
-  }
-  for (auto& p : csv ? csv->report().problems : std::vector<std::string>{}) {
-    std::string w = "skipped ";
-    w += p;
-    run.warnings.push_back(std::move(w));
   }
   if (run.bars == 0 && cfg.broker.bar_fills != bar_fill::none)
     throw std::runtime_error("the --data files hold no bars; to fill on quotes, use --fill next_quote");
@@ -235,11 +248,6 @@ backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_o
       break;
     case end_policy::keep_open:
       break;
-  }
-  // Files in osprey's own layout name their symbols as rows come.
-  if (csv && symbols.size() > run.symbols.size()) {
-    run.symbols = symbols.names();
-    ledger.name_symbols(run.symbols);
   }
   run.trades = ledger.trades();
   run.curve = ledger.curve();

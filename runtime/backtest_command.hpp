@@ -77,6 +77,17 @@ engine_config backtest_config(const backtest_options& opts);
 /// missing file, no bars in the files).
 backtest_run run_backtest(const backtest_options& opts, std::ostream& progress_out);
 
+class market_feed;
+
+/// Replays an opened feed through the engine with `config` (its
+/// market.symbols name the feed's symbol ids): what run_backtest does once
+/// it has opened the files. `total_rows` sizes the progress bar (0: none).
+/// The bench replays bars preloaded in memory with it, to measure the
+/// actors apart from reading CSV text.
+backtest_run replay_backtest(const backtest_options& opts, engine_config config,
+                             market_feed& feed, uint64_t total_rows,
+                             std::ostream& progress_out);
+
 /// The whole command; returns the exit code (0, 1 for unusable inputs with
 /// the reason on `err`, 2 for bad options).
 int backtest_command(const backtest_options& opts, std::ostream& out, std::ostream& err);

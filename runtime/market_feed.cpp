@@ -41,28 +41,58 @@ msg journal_feed::next(int64_t ts_ingress) {
   return msg::as_arrival(std::move(events_[next_++]), ts_ingress);
 }
 
+memory_feed memory_feed::read_all(market_feed& source) {
+  std::vector<msg> events;
+  while (auto t = source.peek_time())
+    events.push_back(source.next(*t));
+  return memory_feed{std::move(events)};
+}
+
+std::optional<int64_t> memory_feed::peek_time() {
+  if (next_ >= events_.size())
+    return std::nullopt;
+  return events_[next_].ts_event();
+}
+
+msg memory_feed::next(int64_t ts_ingress) {
+  return msg::as_arrival(std::move(events_[next_++]), ts_ingress);
+}
+
 std::optional<int64_t> csv_feed::peek_time() {
-  if (ahead_)
-    return ahead_.ts_event();
+  if (have_ahead_)
+    return ahead_.ts;
   return replay_.peek_time();
 }
 
-msg csv_feed::take() {
-  msg m = std::move(ahead_);
-  ahead_ = msg{};
-  if (!m)
-    replay_.next(m);
-  return m;
+bool csv_feed::take(csv_record& out) {
+  if (have_ahead_) {
+    out = ahead_;
+    have_ahead_ = false;
+    return true;
+  }
+  return replay_.next_record(out);
+}
+
+msg csv_feed::message_of(const csv_record& e, int64_t ts_ingress) {
+  stamp st{0, e.ts, ts_ingress};
+  switch (e.type) {
+    case fb::Payload::Quote:
+      return builder_.quote(st, e.symbol, price{e.v[0]}, quantity{e.v[1]}, price{e.v[2]},
+                            quantity{e.v[3]});
+    case fb::Payload::Trade: return builder_.trade(st, e.symbol, price{e.v[0]}, quantity{e.v[1]});
+    default:
+      return builder_.bar(st, e.symbol, e.interval_s, price{e.v[0]}, price{e.v[1]},
+                          price{e.v[2]}, price{e.v[3]}, quantity{e.v[4]});
+  }
 }
 
 msg csv_feed::next(int64_t ts_ingress) {
-  auto first = take();
-  auto bar = first.as<fb::Bar>();
-  if (batch_rows_ <= 1 || !bar)
-    return msg::as_arrival(std::move(first), ts_ingress);
-  auto row_of = [](const msg& m, const fb::Bar& b) {
-    return fb::BarRow{0, m.ts_event(), b.symbol(), b.interval_s(), b.open(), b.high(),
-                      b.low(), b.close(), b.volume()};
+  csv_record first;
+  take(first);
+  if (batch_rows_ <= 1 || first.type != fb::Payload::Bar)
+    return message_of(first, ts_ingress);
+  auto row_of = [](const csv_record& e) {
+    return fb::BarRow{0, e.ts, e.symbol.value, e.interval_s, e.v[0], e.v[1], e.v[2], e.v[3], e.v[4]};
   };
   ++batch_number_;
   auto mark = [&](uint32_t symbol) {
@@ -73,21 +103,21 @@ msg csv_feed::next(int64_t ts_ingress) {
     return fresh;
   };
   rows_.clear();
-  rows_.push_back(row_of(first, *bar));
-  mark(bar->symbol());
-  while (rows_.size() < batch_rows_ && replay_.peek_time() == first.ts_event()) {
-    ahead_ = take();
-    auto next_bar = ahead_.as<fb::Bar>();
-    if (!next_bar || !mark(next_bar->symbol()))
+  rows_.push_back(row_of(first));
+  mark(first.symbol.value);
+  while (rows_.size() < batch_rows_ && replay_.peek_time() == first.ts) {
+    replay_.next_record(ahead_);
+    have_ahead_ = true;
+    if (ahead_.type != fb::Payload::Bar || !mark(ahead_.symbol.value))
       break; // not a bar, or the symbol's second bar: it starts the next event
-    rows_.push_back(row_of(ahead_, *next_bar));
-    ahead_ = msg{};
+    rows_.push_back(row_of(ahead_));
+    have_ahead_ = false;
   }
   if (rows_.size() == 1)
-    return msg::as_arrival(std::move(first), ts_ingress);
+    return message_of(first, ts_ingress);
   ++batches_;
   batched_bars_ += rows_.size();
-  return builder_.bar_batch({0, first.ts_event(), ts_ingress}, rows_);
+  return builder_.bar_batch({0, first.ts, ts_ingress}, rows_);
 }
 
 void csv_feed::print_report(std::ostream& out) const {

@@ -62,6 +62,22 @@ private:
   size_t next_ = 0;
 };
 
+/// Events held in memory, handed out in order (the backtest bench reads a
+/// feed into one first, to time the replay apart from the reading).
+class memory_feed final : public market_feed {
+public:
+  explicit memory_feed(std::vector<msg> events) : events_(std::move(events)) {}
+  /// Reads every event of `source` (stamped with their event times).
+  static memory_feed read_all(market_feed& source);
+  std::optional<int64_t> peek_time() override;
+  msg next(int64_t ts_ingress) override;
+  size_t size() const noexcept { return events_.size(); }
+
+private:
+  std::vector<msg> events_;
+  size_t next_ = 0;
+};
+
 /// Another feed with news items merged in by event time (a market event
 /// and a news item at the same time: the market event first).
 class with_news final : public market_feed {
@@ -102,12 +118,14 @@ public:
   const replay_report& report() const noexcept { return replay_.report(); }
 
 private:
-  /// The next event of the files (the one read ahead first).
-  msg take();
+  /// The next row of the files (the one read ahead first).
+  bool take(csv_record& out);
+  msg message_of(const csv_record& row, int64_t ts_ingress);
 
   csv_replay replay_;
   size_t batch_rows_;
-  msg ahead_;                       ///< Read ahead while closing a batch.
+  csv_record ahead_;                ///< Read ahead while closing a batch.
+  bool have_ahead_ = false;
   msg_builder builder_;
   std::vector<fb::BarRow> rows_;    ///< The batch being gathered.
   std::vector<uint64_t> in_batch_;  ///< Per symbol: the batch it was last in.

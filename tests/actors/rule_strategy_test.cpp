@@ -125,3 +125,55 @@ TEST_F(rule_strategy_fixture, a_denial_frees_the_symbol_for_the_next_bar) {
                                fb::DenyReason::MaxOrderNotional, 0, 0));
   EXPECT_TRUE(bar(10, 11, 10, 11));
 }
+
+TEST(rule_strategy_brackets, prices_sit_on_the_venue_grid) {
+  EXPECT_EQ(venue_price(21.004), 21'000'000);
+  EXPECT_EQ(venue_price(21.006), 21'010'000);
+  EXPECT_EQ(venue_price(0.123456), 123'500);
+  EXPECT_EQ(venue_price(1.0), 1'000'000);
+}
+
+TEST(rule_strategy_brackets, refuses_what_would_fight_the_venues_legs) {
+  auto compiled = [](const char* text) {
+    auto c = rules::compile_rules(text);
+    EXPECT_TRUE(c) << c.error().text();
+    return std::move(c.value());
+  };
+  EXPECT_EQ(bracket_conflict(compiled("entry: close > open\nstop: 5%\n"), opposite_signal::ignore), "");
+  EXPECT_NE(bracket_conflict(compiled("entry: close > open\n"), opposite_signal::ignore)
+              .find("need a stop: or a target:"),
+            std::string::npos);
+  EXPECT_NE(bracket_conflict(compiled("entry: close > open\nexit: close < open\ntarget: 5%\n"),
+                             opposite_signal::ignore)
+              .find("exit rule"),
+            std::string::npos);
+  EXPECT_NE(bracket_conflict(compiled("entry: close > open\ntarget: 5%\n"),
+                             opposite_signal::close_only)
+              .find("opposite"),
+            std::string::npos);
+}
+
+TEST_F(rule_strategy_fixture, bracket_exits_send_the_levels_with_the_entry_and_leave_the_exit_to_the_venue) {
+  use("entry: close > open\nsize: 100 shares\nstop: 5%\ntarget: 10%\n", opposite_signal::ignore);
+  st.params.bracket_exits = true;
+  auto o = bar(10, 20.003, 10, 20.003); // stop 19.00285, target 22.0033
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->reason, fb::IntentReason::RuleEntry);
+  EXPECT_EQ(o->stop_loss, 19'000'000);
+  EXPECT_EQ(o->take_profit, 22'000'000);
+  filled(100);
+  // Past both levels: the venue's legs act, the strategy sends nothing.
+  EXPECT_FALSE(bar(20, 30, 10, 25));
+  // Flat again (a leg filled): the next entry goes out.
+  filled(0);
+  EXPECT_TRUE(bar(10, 11, 10, 11));
+}
+
+TEST_F(rule_strategy_fixture, a_bracket_with_one_level_has_one_leg) {
+  use("entry: close > open\nsize: 100 shares\ntarget: 10%\n", opposite_signal::ignore);
+  st.params.bracket_exits = true;
+  auto o = bar(10, 20, 10, 20);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->take_profit, 22'000'000);
+  EXPECT_EQ(o->stop_loss, 0);
+}
