@@ -359,11 +359,15 @@ private:
       z.amount = take().number;
       if (z.amount <= 0 || z.amount > 1)
         fail(first.pos, "a risk percent must be above 0% and at most 100%");
+    } else if (first.kind == tok::ident && first.text == "all" && at_word("cash")) {
+      take();
+      z.kind = sizing_kind::all_cash;
+      z.amount = 1;
     } else {
-      fail(first.pos, "expected a size: 10% equity, 100 shares, $5000 or risk 1%");
+      fail(first.pos, "expected a size: 10% equity, 100 shares, $5000, risk 1% or all cash");
     }
     if (!(peek().kind == tok::end || at_header()))
-      fail(peek().pos, "a size takes one form only (10% equity, 100 shares, $5000 or risk 1%); found " + describe(peek()) + " after it");
+      fail(peek().pos, "a size takes one form only (10% equity, 100 shares, $5000, risk 1% or all cash); found " + describe(peek()) + " after it");
     return z;
   }
 

@@ -124,6 +124,7 @@ enum class sizing_kind : uint8_t {
   shares,            ///< size: 100 shares
   notional,          ///< size: $5000
   risk_percent,      ///< size: risk 1%  (equity * 1% / stop distance; needs a stop)
+  all_cash,          ///< size: all cash (the cash the account holds, at the close)
 };
 
 /// The parsed `size:` section.

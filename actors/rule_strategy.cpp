@@ -71,7 +71,7 @@ int64_t venue_price(double dollars) {
   return std::llround(std::round(dollars / tick) * tick * micros_per_dollar);
 }
 
-int64_t entry_shares(const rules::sizing& size, double close, double equity,
+int64_t entry_shares(const rules::sizing& size, double close, double equity, double cash,
                      double stop_distance) {
   if (!(close > 0))
     return 0;
@@ -83,6 +83,7 @@ int64_t entry_shares(const rules::sizing& size, double close, double equity,
     case rules::sizing_kind::risk_percent:
       shares = stop_distance > 0 ? equity * size.amount / stop_distance : 0;
       break;
+    case rules::sizing_kind::all_cash: shares = cash / close; break;
   }
   // Whole shares, never more than asked for.
   return std::isfinite(shares) && shares >= 1 ? static_cast<int64_t>(std::floor(shares)) : 0;
@@ -105,7 +106,7 @@ std::optional<rule_order> decide(rule_strategy_state& st, uint32_t symbol,
     auto stop = distance(r.stop, bar, pos.history);
     auto target = distance(r.target, bar, pos.history);
     auto shares = entry_shares(r.size.value_or(st.params.default_size), bar.close,
-                               dollars(st.equity().micros), stop);
+                               dollars(st.equity().micros), dollars(st.cash.micros), stop);
     if (shares == 0) {
       ++st.vetoed_size;
       return 0;

@@ -109,8 +109,9 @@ std::optional<rule_order> decide(rule_strategy_state& st, uint32_t symbol,
                                  const rules::bar_view& bar);
 
 /// Shares for an entry at `close` dollars: from the sizing and the account
-/// (risk sizing divides the risked equity by the stop distance).
-int64_t entry_shares(const rules::sizing& size, double close, double equity,
+/// (risk sizing divides the risked equity by the stop distance; all cash
+/// spends the cash held).
+int64_t entry_shares(const rules::sizing& size, double close, double equity, double cash,
                      double stop_distance);
 
 /// Takes in an execution report, position change, portfolio snapshot or

@@ -177,9 +177,9 @@ TEST(rule_language, section_errors_name_the_section) {
   EXPECT_EQ(error_of("entry: a > 1\nsize: 10% equity\nsize: 5 shares"),
             "3:1: duplicate size: section (the first is at 2:1)\nsize: 5 shares\n^");
   EXPECT_EQ(error_of("entry: a > 1\nsize: 10% equity 100 shares"),
-            "2:18: a size takes one form only (10% equity, 100 shares, $5000 or risk 1%); found \"100\" after it\nsize: 10% equity 100 shares\n                 ^");
+            "2:18: a size takes one form only (10% equity, 100 shares, $5000, risk 1% or all cash); found \"100\" after it\nsize: 10% equity 100 shares\n                 ^");
   EXPECT_EQ(error_of("entry: a > 1\nsize: 10 equity"),
-            "2:7: expected a size: 10% equity, 100 shares, $5000 or risk 1%\nsize: 10 equity\n      ^");
+            "2:7: expected a size: 10% equity, 100 shares, $5000, risk 1% or all cash\nsize: 10 equity\n      ^");
   EXPECT_EQ(error_of("entry: a > 1\nsize: 150% equity"),
             "2:7: a percent of equity must be above 0% and at most 100%\nsize: 150% equity\n      ^");
   EXPECT_EQ(error_of("entry: a > 1\nsize: 1.5 shares"),

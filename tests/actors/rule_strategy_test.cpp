@@ -177,3 +177,16 @@ TEST_F(rule_strategy_fixture, a_bracket_with_one_level_has_one_leg) {
   EXPECT_EQ(o->take_profit, 22'000'000);
   EXPECT_EQ(o->stop_loss, 0);
 }
+
+TEST_F(rule_strategy_fixture, all_cash_spends_the_cash_held_not_the_equity) {
+  use("entry: close > open\nsize: all cash\n");
+  st.cash = money{5'000 * micros_per_dollar};
+  auto o = bar(10, 11, 10, 11);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->qty.shares, 454); // $5,000 / $11, whole shares
+  on_report(st, b.order_denied({}, symbol_id{0}, fb::Side::Buy, quantity{454}, price{},
+                               fb::DenyReason::MaxOrderNotional, 0, 0));
+  st.cash = money{5 * micros_per_dollar};
+  EXPECT_FALSE(bar(10, 11, 10, 11)) << "less cash than one share: no order";
+  EXPECT_EQ(st.vetoed_size, 1u);
+}
