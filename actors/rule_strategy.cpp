@@ -94,7 +94,7 @@ std::optional<rule_order> decide(rule_strategy_state& st, uint32_t symbol,
   auto& pos = st.position(symbol);
   pos.close = std::llround(bar.close * micros_per_dollar);
   pos.history.push(bar);
-  if (pos.pending)
+  if (pos.pending || bar.ts < st.params.trade_from_ns)
     return std::nullopt;
   const auto& r = *st.params.rules;
   auto fires = [&](const rules::program& p) {

@@ -55,6 +55,9 @@ struct rule_strategy_params {
   bool long_short = false;
   /// Entries carry their stop and target as a bracket (see above).
   bool bracket_exits = false;
+  /// Bars before this event time (ns) only fill the rules' history: a
+  /// backtest from a date starts with warm indicators.
+  int64_t trade_from_ns = INT64_MIN;
   money starting_cash{100'000 * micros_per_dollar};
 };
 

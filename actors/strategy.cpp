@@ -97,9 +97,17 @@ breakout_position& strategy_state::position(uint32_t symbol) {
   return symbols[symbol];
 }
 
+namespace {
+
+bool trading(const breakout_params& p, int64_t ts_event) {
+  return ts_event >= p.trade_from_ns;
+}
+
+} // namespace
+
 void recover(strategy_state& st, const msg& record) {
   if (auto s = record.as<fb::Signal>()) {
-    if (decide(st.position(s->symbol()), st.params, *s))
+    if (trading(st.params, record.ts_event()) && decide(st.position(s->symbol()), st.params, *s))
       ++st.intents;
     return;
   }
@@ -109,7 +117,8 @@ void recover(strategy_state& st, const msg& record) {
   }
   if (auto batch = record.as<fb::SignalBatch>()) {
     for (auto row : *batch->rows())
-      if (decide(st.position(row->symbol()), st.params, inputs_of(*row)))
+      if (trading(st.params, row->ts_event())
+          && decide(st.position(row->symbol()), st.params, inputs_of(*row)))
         ++st.intents;
     return;
   }
@@ -141,15 +150,20 @@ strategy(strategy_actor::stateful_pointer<strategy_state> self,
     [self, send](const msg& m) {
       auto& st = self->state;
       if (auto s = m.as<fb::Signal>()) {
+        if (!trading(st.params, m.ts_event()))
+          return;
         if (auto intent = decide(st.position(s->symbol()), st.params, *s))
           send(stamp::caused_by(m), s->symbol(), *intent);
         return;
       }
       if (auto batch = m.as<fb::SignalBatch>()) {
         // Each row's intent traces back to its own bar.
-        for (auto row : *batch->rows())
+        for (auto row : *batch->rows()) {
+          if (!trading(st.params, row->ts_event()))
+            continue;
           if (auto intent = decide(st.position(row->symbol()), st.params, inputs_of(*row)))
             send({row->seq(), row->ts_event(), m.ts_ingress()}, row->symbol(), *intent);
+        }
         return;
       }
       if (auto n = m.as<fb::NewsSentiment>()) {

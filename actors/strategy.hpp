@@ -6,6 +6,7 @@
 // With a news gate set, it does not buy a breakout while the symbol's news
 // reads worse than the gate (the narrative sentiment of its latest item).
 
+#include <cstdint>
 #include <optional>
 #include <memory>
 #include <vector>
@@ -23,6 +24,9 @@ struct breakout_params {
   /// No entry while the symbol's narrative sentiment is below this (in
   /// [-1, 1]; the default, below -1, never blocks).
   double min_news_sentiment = -2;
+  /// Bars before this event time (ns) only warm the indicators: a backtest
+  /// from a date, or a walk-forward window, starts with warm indicators.
+  int64_t trade_from_ns = INT64_MIN;
 };
 
 /// What the strategy believes about one symbol.

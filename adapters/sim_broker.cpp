@@ -654,8 +654,14 @@ void sim_broker::cancel_group(const msg& cause, group& g) {
 // ---- market events ----------------------------------------------------------
 
 void sim_broker::expire_due(const msg& event) {
-  auto ts = event.ts_event();
-  if (ts < next_expiry_)
+  expire(event, event.ts_event(), false);
+}
+
+void sim_broker::expire(const msg& event, int64_t ts, bool strictly_after) {
+  // Ticks expire a Day order at its close time; a bar stamped at the close
+  // is still the order's day, so bars expire it only after.
+  auto past = [&](int64_t closes_at) { return strictly_after ? ts > closes_at : ts >= closes_at; };
+  if (!past(next_expiry_))
     return;
   int64_t next = INT64_MAX;
   // Indexing, not iterators: end() may cancel legs elsewhere in the list, but
@@ -664,7 +670,7 @@ void sim_broker::expire_due(const msg& event) {
     auto& o = *working_[i];
     if (o.state != status::working || o.tif == fb::TimeInForce::Gtc)
       continue;
-    if (ts >= o.closes_at)
+    if (past(o.closes_at))
       end(event, o, status::expired);
     else
       next = std::min(next, o.closes_at);
@@ -806,31 +812,31 @@ void sim_broker::alert(const msg& cause, const char* code, const std::string& te
   reports_.push(builder_.alert(st, fb::Severity::Warning, code, text));
 }
 
-price sim_broker::market_price(fb::Side side, int64_t quoted) const noexcept {
-  if (cfg_.slippage_bps == 0)
+price slipped_market_price(const sim_broker_config& cfg, fb::Side side, int64_t quoted) noexcept {
+  if (cfg.slippage_bps == 0)
     return price{quoted};
-  // Scale by (1 ± bps) and round to a whole cent against the trader: buys
-  // round up, sells round down. 128-bit keeps large prices from overflowing.
+  // 128-bit keeps large prices from overflowing.
   constexpr __int128 denom = __int128{bps_per_unit} * micros_per_cent;
   if (side == fb::Side::Buy) {
-    __int128 num = __int128{quoted} * (bps_per_unit + cfg_.slippage_bps);
+    __int128 num = __int128{quoted} * (bps_per_unit + cfg.slippage_bps);
     return price{static_cast<int64_t>((num + denom - 1) / denom) * micros_per_cent};
   }
-  __int128 num = __int128{quoted} * (bps_per_unit - cfg_.slippage_bps);
+  __int128 num = __int128{quoted} * (bps_per_unit - cfg.slippage_bps);
   return price{static_cast<int64_t>(num / denom) * micros_per_cent};
 }
 
-money sim_broker::commission(const order& o, quantity fill, price px) const noexcept {
-  money fee{cfg_.commission_per_share.micros * fill.shares};
-  if (cfg_.commission_bps > 0) {
+money fill_commission(const sim_broker_config& cfg, quantity fill, price px,
+                      bool first_fill) noexcept {
+  money fee{cfg.commission_per_share.micros * fill.shares};
+  if (cfg.commission_bps > 0) {
     // Rounded up to the micro-dollar: a fee is never undercharged.
     __int128 notional = __int128{px.micros} * fill.shares;
-    fee.micros += static_cast<int64_t>((notional * cfg_.commission_bps + bps_per_unit - 1)
+    fee.micros += static_cast<int64_t>((notional * cfg.commission_bps + bps_per_unit - 1)
                                        / bps_per_unit);
   }
-  if (o.cum.shares == 0) {
-    fee.micros += cfg_.commission_per_order.micros;
-    fee = std::max(fee, cfg_.min_commission);
+  if (first_fill) {
+    fee.micros += cfg.commission_per_order.micros;
+    fee = std::max(fee, cfg.min_commission);
   }
   return fee;
 }

@@ -92,6 +92,17 @@ struct sim_broker_config {
 std::string validate(const sim_broker_config& cfg);
 
 /// A broker that fills orders against the quotes passed to on_market.
+/// The price a market order of `side` gets against `quoted` under `cfg`'s
+/// slippage: (1 ± bps) and whole cents against the trader (buys round up,
+/// sells down); the quote itself without slippage.
+price slipped_market_price(const sim_broker_config& cfg, fb::Side side, int64_t quoted) noexcept;
+
+/// The fee for `fill` shares at `px` under `cfg`: per share, plus bps of the
+/// notional (rounded up), plus, on an order's first fill, the per-order fee,
+/// at least the minimum.
+money fill_commission(const sim_broker_config& cfg, quantity fill, price px,
+                      bool first_fill) noexcept;
+
 class sim_broker final : public broker {
 public:
   /// Builds the simulator; throws std::invalid_argument on a bad config.
@@ -151,6 +162,8 @@ private:
                             int64_t ts) const;
   std::string check_session(fb::TimeInForce tif, int64_t ts) const;
   void expire_due(const msg& event);
+  /// Ends Day orders whose close time `ts` reached (strictly_after: passed).
+  void expire(const msg& event, int64_t ts, bool strictly_after);
   void on_trade(const msg& event, const fb::Trade& t);
   void match(const msg& event, const fb::Quote& q);
   /// One bar of a symbol, as the bar-fill model sees it.
@@ -159,7 +172,6 @@ private:
     int64_t ts = 0, open = 0, high = 0, low = 0, close = 0;
   };
   void on_bars(const msg& event);
-  void expire_before(const msg& event, int64_t ts);
   void start_pending_sessions(int64_t ts);
   void match_bar(const msg& event, const bar_prices& bar);
   bool fill_on_bar(const msg& event, order& o, const bar_prices& bar);
@@ -183,8 +195,12 @@ private:
   group* group_of(const order& o) noexcept;
   order* find(uint64_t id) noexcept;
   bool live(const order& o) const noexcept;
-  price market_price(fb::Side side, int64_t quoted) const noexcept;
-  money commission(const order& o, quantity fill, price px) const noexcept;
+  price market_price(fb::Side side, int64_t quoted) const noexcept {
+    return slipped_market_price(cfg_, side, quoted);
+  }
+  money commission(const order& o, quantity fill, price px) const noexcept {
+    return fill_commission(cfg_, fill, px, o.cum.shares == 0);
+  }
   static const char* status_name(status st) noexcept;
 
   sim_broker_config cfg_;

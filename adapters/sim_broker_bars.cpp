@@ -38,7 +38,7 @@ namespace osprey {
 void sim_broker::on_bars(const msg& event) {
   auto take = [&](uint32_t symbol, int64_t ts, int64_t o, int64_t h, int64_t l, int64_t c) {
     start_pending_sessions(ts);
-    expire_before(event, ts);
+    expire(event, ts, true);
     bar_prices bar{symbol, ts, o, h, l, c};
     if (symbol >= last_bar_.size())
       last_bar_.resize(symbol + 1);
@@ -74,21 +74,6 @@ void sim_broker::start_pending_sessions(int64_t ts) {
   }
 }
 
-void sim_broker::expire_before(const msg& event, int64_t ts) {
-  if (ts <= next_expiry_)
-    return;
-  int64_t next = INT64_MAX;
-  for (size_t i = 0; i < working_.size(); ++i) {
-    auto& o = *working_[i];
-    if (o.state != status::working || o.tif == fb::TimeInForce::Gtc)
-      continue;
-    if (ts > o.closes_at)
-      end(event, o, status::expired);
-    else
-      next = std::min(next, o.closes_at);
-  }
-  next_expiry_ = next;
-}
 
 void sim_broker::match_bar(const msg& event, const bar_prices& bar) {
   auto it = by_symbol_.find(bar.symbol);

@@ -190,3 +190,13 @@ TEST_F(rule_strategy_fixture, all_cash_spends_the_cash_held_not_the_equity) {
   EXPECT_FALSE(bar(10, 11, 10, 11)) << "less cash than one share: no order";
   EXPECT_EQ(st.vetoed_size, 1u);
 }
+
+TEST_F(rule_strategy_fixture, bars_before_trade_from_fill_the_history_but_trade_nothing) {
+  use("entry: close > close[1]\nsize: 100 shares\n");
+  st.params.trade_from_ns = 3;
+  EXPECT_FALSE(bar(10, 10, 10, 10)); // ts 1
+  EXPECT_FALSE(bar(10, 11, 10, 11)); // ts 2: the rule is true, but before trade_from
+  auto o = bar(11, 12, 11, 12);      // ts 3: close[1] is 11 from the warm-up bar
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->qty.shares, 100);
+}

@@ -152,3 +152,20 @@ TEST_F(breakout_strategy, recovery_replays_the_news_readings) {
   recover(st, b.news_sentiment({}, symbol_id{2}, bad));
   EXPECT_DOUBLE_EQ(st.position(2).news_sentiment, -0.4);
 }
+
+TEST_F(breakout_strategy, bars_before_trade_from_only_warm_up) {
+  strategy_state st;
+  st.params.trade_from_ns = 2'000;
+  signal_values v;
+  v.close = price::from_dollars(101);
+  v.volume = quantity{2000};
+  v.avg_volume = 1000;
+  v.high_n = price::from_dollars(100);
+  v.low_m = price::from_dollars(95);
+  v.ready = true;
+  recover(st, b.signal({1, 1'999, 1'999}, symbol_id{0}, v));
+  EXPECT_EQ(st.intents, 0u) << "a breakout before trade_from is not traded";
+  EXPECT_FALSE(st.position(0).pending);
+  recover(st, b.signal({2, 2'000, 2'000}, symbol_id{0}, v));
+  EXPECT_EQ(st.intents, 1u);
+}
