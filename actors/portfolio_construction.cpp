@@ -1,4 +1,4 @@
-#include "runtime/portfolio_construction.hpp"
+#include "actors/portfolio_construction.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -48,6 +48,7 @@ bool iequals_prefix(std::string_view text, std::string_view prefix) {
 http_result fail(http_result r, http_failure f, std::string_view url,
                  std::string_view what) {
   r.failure = f;
+  r.detail = what;
   r.error = "POST ";
   r.error += url;
   r.error += ": ";
@@ -86,6 +87,8 @@ http_result exchange(asio::io_context& ioc, Stream& stream,
   req.set(bhttp::field::user_agent, s.user_agent);
   req.set(bhttp::field::content_type, content_type);
   req.set(bhttp::field::accept, "*/*");
+  for (auto& [name, value] : s.headers)
+    req.set(name, value);
   req.keep_alive(false);
   req.body() = std::string{body};
   req.prepare_payload();
@@ -121,6 +124,7 @@ http_result exchange(asio::io_context& ioc, Stream& stream,
 
   auto& res = parser.get();
   r.response.status = res.result_int();
+  r.response.reason = std::string{res.reason()};
   r.response.body = std::move(res.body());
   if (auto it = res.find(bhttp::field::content_type); it != res.end())
     r.response.content_type = std::string{it->value()};

@@ -25,6 +25,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
+#include <utility>
 #include <string_view>
 
 namespace osprey {
@@ -59,6 +61,9 @@ struct http_settings {
   /// PEM file of CAs to trust instead of the system store (tests, private CAs).
   std::string ca_file;
   std::string user_agent = "osprey";
+  /// More request headers (name, value), set after the defaults, so an
+  /// Accept given here replaces "*/*" (an Authorization header, say).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 /// What went wrong with an exchange; `none` on a 2xx response.
@@ -79,6 +84,7 @@ std::string_view to_string(http_failure f);
 /// The response of the last attempt (status 0 when none arrived).
 struct http_response {
   unsigned status = 0;
+  std::string reason;      ///< The status line's reason phrase.
   std::string body;
   std::string content_type;
   std::string retry_after; ///< Raw Retry-After header, empty when absent.
@@ -89,6 +95,8 @@ struct http_result {
   http_failure failure = http_failure::none;
   /// Names the URL and what failed; empty on success.
   std::string error;
+  /// What failed, without the URL (for callers that name the URL their way).
+  std::string detail;
   http_response response;
   int attempts = 0;
   bool ok() const { return failure == http_failure::none; }

@@ -22,6 +22,24 @@ void install_alert_stop_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
+// Off by default; the key is only ever named, never typed, so it stays out
+// of shell history and process listings (same flags as `osprey screen`).
+void add_llm_flags(CLI::App& a, llm_flags& llm, CLI::Option* phrase) {
+  a.add_option("--llm-url", llm.url,
+               "OpenAI-compatible API base URL (e.g. http://127.0.0.1:8080/v1), asked when "
+               "--phrase is not understood (default: OSPREY_LLM_URL; unset: off)")
+    ->option_text("URL")
+    ->needs(phrase);
+  a.add_option("--llm-model", llm.model, "The model to ask (default: OSPREY_LLM_MODEL)")
+    ->option_text("NAME")
+    ->needs(phrase);
+  a.add_option("--llm-key-env", llm.key_env,
+               "Name of the environment variable holding the API key (default: "
+               "OSPREY_LLM_API_KEY)")
+    ->option_text("VAR")
+    ->needs(phrase);
+}
+
 } // namespace
 
 void add_alert_command(CLI::App& app, alert_cli& cli) {
@@ -37,6 +55,7 @@ void add_alert_command(CLI::App& app, alert_cli& cli) {
                  ->check(CLI::ExistingFile);
   rule->excludes(phrase)->excludes(file);
   phrase->excludes(file);
+  add_llm_flags(*a, o.llm, phrase);
   a->add_option("--name", o.name, "The rule's name in alerts (default: the file's, or \"rule\")");
   auto* data = a->add_option("--data", o.data, "CSV files to replay (bars; trades and quotes are "
                                                "ignored)")

@@ -14,7 +14,6 @@
 
 #include <toml++/toml.h>
 
-#include "actors/rule_phrases.hpp"
 #include "runtime/config.hpp"
 #include "runtime/journal_writer.hpp"
 #include "runtime/market_feed.hpp"
@@ -489,7 +488,7 @@ std::string read_file(const std::string& path) {
 // The rule text and its base name from whichever of --rule, --phrase and
 // --rules-file was given; returns false with the error printed.
 bool rule_source(const alert_options& o, std::string& text, std::string& name,
-                 std::ostream& err) {
+                 std::ostream& err, const env_lookup& env) {
   int given = !o.rule.empty() + !o.phrase.empty() + !o.rules_file.empty();
   if (given != 1) {
     err << "osprey alert: give exactly one of --rule, --phrase or --rules-file\n";
@@ -501,12 +500,21 @@ bool rule_source(const alert_options& o, std::string& text, std::string& name,
     if (name.empty())
       name = "rule";
   } else if (!o.phrase.empty()) {
-    auto t = rules::translate_phrase(o.phrase);
+    auto llm = resolve_llm_endpoint(o.llm, env);
+    if (!llm.ok()) {
+      err << "osprey alert: " << llm.error << "\n";
+      return false;
+    }
+    auto t = translate_phrase_or_ask_llm(o.phrase, llm.endpoint);
     if (!t.ok) {
       err << "osprey alert: --phrase: " << t.message << "\n";
       return false;
     }
     text = t.rule;
+    // With an LLM configured, say which translator made the rule before it
+    // is used (without one, the output stays as it always was).
+    if (llm.endpoint)
+      err << "osprey alert: " << shown_rule(t, true) << "\n";
     if (name.empty())
       name = "phrase";
   } else {
@@ -537,7 +545,7 @@ int alert_command(const alert_options& o, const std::atomic<bool>& stop, std::os
                   std::ostream& err, const env_lookup& env, msg_sink* dashboard) {
   // The rule.
   std::string rule_text, name;
-  if (!rule_source(o, rule_text, name, err))
+  if (!rule_source(o, rule_text, name, err, env))
     return 2;
   auto compiled = rules::compile_rules(rule_text);
   if (!compiled) {

@@ -32,6 +32,7 @@
 #include "messages/msg_builder.hpp"
 #include "messages/msg_sink.hpp"
 #include "messages/symbol_table.hpp"
+#include "runtime/llm_rule.hpp"
 
 namespace osprey {
 
@@ -128,6 +129,7 @@ std::optional<webhook_target> parse_webhook_flag(std::string_view text, const en
 struct alert_options {
   std::string rule;        ///< --rule TEXT
   std::string phrase;      ///< --phrase TEXT
+  llm_flags llm;           ///< --llm-url/--llm-model/--llm-key-env for a phrase, over the environment
   std::string rules_file;  ///< --rules-file FILE
   std::string name;        ///< --name (default: from the file, else "rule"/"phrase")
   std::vector<std::string> data; ///< --data CSV files

@@ -4,6 +4,28 @@
 
 namespace osprey {
 
+namespace {
+
+// Off by default; the key is only ever named, never typed, so it stays out
+// of shell history and process listings.
+void add_llm_flags(CLI::App& s, llm_flags& llm, CLI::Option* phrase) {
+  s.add_option("--llm-url", llm.url,
+               "OpenAI-compatible API base URL (e.g. http://127.0.0.1:8080/v1), asked when "
+               "--phrase is not understood (default: OSPREY_LLM_URL; unset: off)")
+    ->option_text("URL")
+    ->needs(phrase);
+  s.add_option("--llm-model", llm.model, "The model to ask (default: OSPREY_LLM_MODEL)")
+    ->option_text("NAME")
+    ->needs(phrase);
+  s.add_option("--llm-key-env", llm.key_env,
+               "Name of the environment variable holding the API key (default: "
+               "OSPREY_LLM_API_KEY)")
+    ->option_text("VAR")
+    ->needs(phrase);
+}
+
+} // namespace
+
 void add_screen_command(CLI::App& app, screen_cli& cli) {
   auto* s = app.add_subcommand(
     "screen", "Evaluate one rule over every symbol of the data at a date; print the passing "
@@ -19,6 +41,7 @@ void add_screen_command(CLI::App& app, screen_cli& cli) {
     "--phrase", o.phrase, "The rule in plain English, e.g. \"rsi below 30 with volume spike\"");
   rule->excludes(phrase);
   phrase->excludes(rule);
+  add_llm_flags(*s, o.llm, phrase);
   s->add_option("--date", o.date,
                 "YYYY-MM-DD: screen each symbol's last bar on or before it (default: its latest)");
   s->add_option("--rank", o.rank,
@@ -34,7 +57,7 @@ void add_screen_command(CLI::App& app, screen_cli& cli) {
 }
 
 int run_screen_command(screen_cli& cli, const std::string&) {
-  return screen_command(cli.options, std::cout, std::cerr);
+  return screen_command(cli.options, std::cout, std::cerr, llm_process_environment());
 }
 
 } // namespace osprey

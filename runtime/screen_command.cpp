@@ -10,7 +10,6 @@
 #include <stdexcept>
 
 #include "actors/rule_language.hpp"
-#include "actors/rule_phrases.hpp"
 #include "adapters/csv_fields.hpp"
 #include "adapters/csv_replay.hpp"
 #include "runtime/json_text.hpp"
@@ -482,7 +481,8 @@ void print_screen_json(const screen_result& r, const rules::compiled_rules& rule
   out << (listed ? "\n]\n" : "]\n");
 }
 
-int screen_command(const screen_command_options& opts, std::ostream& out, std::ostream& err) {
+int screen_command(const screen_command_options& opts, std::ostream& out, std::ostream& err,
+                   const llm_env& env) {
   const char* me = "osprey screen: ";
   if (opts.rule.empty() == opts.phrase.empty()) {
     err << me << "give exactly one of --rule and --phrase\n";
@@ -512,16 +512,19 @@ int screen_command(const screen_command_options& opts, std::ostream& out, std::o
 
   std::string text = opts.rule;
   if (!opts.phrase.empty()) {
-    auto t = rules::translate_phrase(opts.phrase);
+    auto llm = resolve_llm_endpoint(opts.llm, env);
+    if (!llm.ok()) {
+      err << me << llm.error << '\n';
+      return 2;
+    }
+    auto t = translate_phrase_or_ask_llm(opts.phrase, llm.endpoint);
     if (!t.ok) {
       err << me << "could not translate the phrase: " << t.message << '\n';
       return 2;
     }
     text = t.rule;
-    if (!opts.json)
-      out << "rule: " << text << '\n';
-    else
-      err << "rule: " << text << '\n';
+    // Shown before it is used, with the translator that made it.
+    (opts.json ? err : out) << shown_rule(t, llm.endpoint.has_value()) << '\n';
   }
   auto rule = rules::compile_rules(text);
   if (!rule) {

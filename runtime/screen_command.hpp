@@ -26,6 +26,7 @@
 #include "actors/indicator_catalog.hpp"
 #include "actors/rule_compiler.hpp"
 #include "actors/rule_vm.hpp"
+#include "runtime/llm_rule.hpp"
 
 namespace osprey {
 
@@ -123,7 +124,8 @@ std::string format_screen_date(int64_t day);
 struct screen_command_options {
   std::vector<std::string> data; ///< CSV bar files.
   std::string rule;              ///< Rule text (a bare expression or sections).
-  std::string phrase;            ///< Or plain English (translate_phrase).
+  std::string phrase;            ///< Or plain English (translate_phrase, then the LLM if set).
+  llm_flags llm;                 ///< --llm-url/--llm-model/--llm-key-env, over the environment.
   std::string date;              ///< YYYY-MM-DD; empty: each symbol's latest bar.
   std::string rank;              ///< A number expression; empty: the default rank.
   size_t top = 0;                ///< Rows shown at most; 0: all.
@@ -150,7 +152,9 @@ void print_screen_json(const screen_result& r, const rules::compiled_rules& rule
 
 /// The whole command; returns the exit code: 0 done, 2 bad input (a rule or
 /// phrase or rank that does not compile, no data, an empty universe, a bad
-/// date), 1 no symbol has a bar on or before the date.
-int screen_command(const screen_command_options& opts, std::ostream& out, std::ostream& err);
+/// date, unusable LLM settings), 1 no symbol has a bar on or before the
+/// date. `env` supplies OSPREY_LLM_* for a phrase (empty: none).
+int screen_command(const screen_command_options& opts, std::ostream& out, std::ostream& err,
+                   const llm_env& env = {});
 
 } // namespace osprey
