@@ -42,6 +42,13 @@ using resume_atom = caf::atom_constant<caf::atom("resume")>; ///< Ends a halt: a
 /// Adds a consumer of the messages an actor publishes.
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 
+/// Routes symbols' signals to a strategy (the signal actor): a strategy's
+/// handle and its symbol ids (none: every symbol, also ones first seen later).
+using add_route_atom = caf::atom_constant<caf::atom("addroute")>;
+
+/// Stops routing anything to a strategy (the signal actor).
+using remove_route_atom = caf::atom_constant<caf::atom("droproute")>;
+
 /// Anything that consumes osprey messages.
 using msg_actor = caf::typed_actor<caf::reacts_to<msg>>;
 

@@ -156,9 +156,7 @@ void plan_rebalance(std::span<const double> weights, std::span<const int64_t> cl
       o.qty = quantity{sells ? -diff : diff};
       o.close = price{closes[i]};
       o.target_weight = target_weight;
-      // No IntentReason names a rebalance: a buy enters or adds, a sell
-      // exits or trims, as a rule strategy's would.
-      o.reason = sells ? fb::IntentReason::RuleExit : fb::IntentReason::RuleEntry;
+      o.reason = fb::IntentReason::Rebalance;
       out.push_back(o);
     }
   }

@@ -132,7 +132,85 @@ msg signal_batch_of(signal_state& st, const msg& m) {
     st.batch_values.insert(st.batch_values.end(), v.extra.begin(), v.extra.end());
   }
   ++st.batches;
+  st.batch_width = width;
   return st.builder.signal_batch(stamp::caused_by(m), st.batch_rows, width, st.batch_values);
+}
+
+namespace {
+
+void update_only(signal_routes& r) {
+  r.only = r.rest;
+  for (auto o : r.owner)
+    if (o != r.rest)
+      r.only = signal_routes::nobody;
+}
+
+} // namespace
+
+void add_route(signal_routes& r, uint16_t who, std::span<const uint32_t> symbols, uint32_t known) {
+  if (r.owner.size() < known)
+    r.owner.resize(known, r.rest);
+  if (symbols.empty()) {
+    for (auto& o : r.owner)
+      if (o == signal_routes::nobody)
+        o = who;
+    r.rest = who;
+  }
+  for (auto s : symbols) {
+    if (r.owner.size() <= s)
+      r.owner.resize(size_t{s} + 1, r.rest);
+    r.owner[s] = who;
+  }
+  update_only(r);
+}
+
+void remove_route(signal_routes& r, uint16_t who) {
+  for (auto& o : r.owner)
+    if (o == who)
+      o = signal_routes::nobody;
+  if (r.rest == who)
+    r.rest = signal_routes::nobody;
+  update_only(r);
+}
+
+msg owned_rows(signal_state& st, uint16_t who, stamp s) {
+  st.part_rows.clear();
+  st.part_values.clear();
+  auto width = st.batch_width;
+  for (size_t i = 0; i < st.batch_rows.size(); ++i) {
+    auto& row = st.batch_rows[i];
+    if (st.routes.owner_of(row.symbol()) != who)
+      continue;
+    st.part_rows.push_back(row);
+    auto first = st.batch_values.begin() + static_cast<ptrdiff_t>(i * width);
+    st.part_values.insert(st.part_values.end(), first, first + width);
+  }
+  if (st.part_rows.empty())
+    return {};
+  return st.builder.signal_batch(s, st.part_rows, width, st.part_values);
+}
+
+void add_strategy_route(signal_state& st, msg_actor strategy, std::span<const uint32_t> symbols) {
+  if (!strategy)
+    return;
+  auto known = static_cast<uint32_t>(std::max(st.symbol_ids.size(), st.symbols.size()));
+  auto at = std::find(st.strategies.begin(), st.strategies.end(), strategy);
+  if (at == st.strategies.end())
+    at = std::find(st.strategies.begin(), st.strategies.end(), msg_actor{});
+  if (at == st.strategies.end())
+    at = st.strategies.insert(st.strategies.end(), msg_actor{});
+  *at = std::move(strategy);
+  add_route(st.routes, static_cast<uint16_t>(at - st.strategies.begin()), symbols, known);
+}
+
+void remove_strategy_route(signal_state& st, const msg_actor& strategy) {
+  if (!strategy)
+    return;
+  auto at = std::find(st.strategies.begin(), st.strategies.end(), strategy);
+  if (at == st.strategies.end())
+    return;
+  remove_route(st.routes, static_cast<uint16_t>(at - st.strategies.begin()));
+  *at = msg_actor{};
 }
 
 void recover(signal_state& st, const msg& record) {
@@ -153,6 +231,37 @@ void recover(signal_state& st, const msg& record) {
   update_indicators(st.indicators(bar->symbol()), *bar, session_of(record.ts_event()));
 }
 
+namespace {
+
+/// Sends `out`, about `symbol`, to the strategy that owns the symbol.
+void route(signal_actor::stateful_pointer<signal_state> self, uint32_t symbol, const msg& out) {
+  auto& st = self->state;
+  auto who = st.routes.owner_of(symbol);
+  if (who == signal_routes::nobody) {
+    ++st.unrouted;
+    return;
+  }
+  self->send(st.strategies[who], out);
+}
+
+/// Sends a batch's signals: whole to a strategy owning every symbol, else
+/// each owning strategy its own rows.
+void route_batch(signal_actor::stateful_pointer<signal_state> self, const msg& out) {
+  auto& st = self->state;
+  if (st.routes.only != signal_routes::nobody) {
+    self->send(st.strategies[st.routes.only], out);
+    return;
+  }
+  for (size_t who = 0; who < st.strategies.size(); ++who) {
+    if (!st.strategies[who])
+      continue;
+    if (auto part = owned_rows(st, static_cast<uint16_t>(who), stamp::caused_by(out)))
+      self->send(st.strategies[who], part);
+  }
+}
+
+} // namespace
+
 signal_actor::behavior_type
 signal(signal_actor::stateful_pointer<signal_state> self,
        signal_settings settings) {
@@ -166,22 +275,26 @@ signal(signal_actor::stateful_pointer<signal_state> self,
   if (settings.recovered)
     for (auto& m : *settings.recovered)
       recover(self->state, m);
+  add_strategy_route(st, settings.strategy, {});
+  for (auto& r : settings.routes)
+    add_strategy_route(st, r.strategy, r.symbols);
+  auto journal = settings.journal;
   return {
-    [self, settings](const msg& m) {
+    [self, journal](const msg& m) {
       auto& st = self->state;
       if (m.type() == fb::Payload::BarBatch) {
         auto out = signal_batch_of(st, m);
-        self->send(settings.strategy, out);
-        if (settings.journal)
-          settings.journal->push(out);
+        route_batch(self, out);
+        if (journal)
+          journal->push(out);
         return;
       }
       auto bar = m.as<fb::Bar>();
       if (!bar) {
         for (auto& out : read_news(st, m)) {
-          self->send(settings.strategy, out);
-          if (settings.journal)
-            settings.journal->push(out);
+          route(self, out.as<fb::NewsSentiment>()->symbol(), out);
+          if (journal)
+            journal->push(out);
         }
         return;
       }
@@ -190,9 +303,15 @@ signal(signal_actor::stateful_pointer<signal_state> self,
                                       session_of(m.ts_event()));
       auto out = st.builder.signal(stamp::caused_by(m), symbol_id{bar->symbol()},
                                    values);
-      self->send(settings.strategy, out);
-      if (settings.journal)
-        settings.journal->push(out);
+      route(self, bar->symbol(), out);
+      if (journal)
+        journal->push(out);
+    },
+    [self](add_route_atom, msg_actor strategy, const std::vector<uint32_t>& symbols) {
+      add_strategy_route(self->state, std::move(strategy), symbols);
+    },
+    [self](remove_route_atom, const msg_actor& strategy) {
+      remove_strategy_route(self->state, strategy);
     },
   };
 }

@@ -6,9 +6,18 @@
 // indicators. Every news item is scored (sentiment, event tags) and updates
 // the narrative of each symbol it names, which goes to the strategy as one
 // NewsSentiment per symbol.
+//
+// Several strategies can run side by side, each on its own symbols (its
+// shard): every symbol's messages go to the strategy that owns it (a flat
+// table by symbol id), and a SignalBatch is split into one batch per owning
+// strategy. With one strategy owning every symbol the batch goes whole, as
+// before. Routes are added and removed while running (add_route_atom,
+// remove_route_atom); indicators are computed for every symbol, owned or not,
+// so a strategy added later starts on warm indicators.
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -90,6 +99,30 @@ struct news_reader {
   sentiment::ticker_universe universe;
 };
 
+/// Which strategy receives each symbol's messages. Strategies are small
+/// indexes (the actor keeps their handles under the same index); the table
+/// is read once per message, so routing costs a load, not a lookup.
+struct signal_routes {
+  static constexpr uint16_t nobody = 0xffff;
+  std::vector<uint16_t> owner; ///< Strategy index by symbol id (nobody: unrouted).
+  uint16_t rest = nobody;      ///< Owner of the symbol ids past `owner`.
+  uint16_t only = nobody;      ///< The one strategy owning every symbol, if there is one.
+
+  /// Returns the index of the strategy that owns `symbol` (or nobody).
+  uint16_t owner_of(uint32_t symbol) const noexcept {
+    return symbol < owner.size() ? owner[symbol] : rest;
+  }
+};
+
+/// Routes `symbols` to strategy `who`; no symbols: every symbol not owned by
+/// another strategy, including ids first seen later. `known` is the number
+/// of symbol ids known now. A symbol already routed elsewhere moves to `who`
+/// (the engine refuses overlaps before it gets here).
+void add_route(signal_routes& r, uint16_t who, std::span<const uint32_t> symbols, uint32_t known);
+
+/// Routes nothing more to strategy `who`; its symbols become unrouted.
+void remove_route(signal_routes& r, uint16_t who);
+
 struct signal_state {
   signal_params params;
   std::vector<symbol_indicators> symbols; ///< Indexed by symbol id.
@@ -106,7 +139,16 @@ struct signal_state {
   // Batches: scratch reused from one batch to the next.
   std::vector<fb::SignalRow> batch_rows;
   std::vector<double> batch_values;
+  uint32_t batch_width = 0;
   uint64_t batches = 0;
+
+  // Strategies: handles by route index (null: a freed index), and scratch
+  // for the part of a batch one of them owns.
+  signal_routes routes;
+  std::vector<msg_actor> strategies;
+  std::vector<fb::SignalRow> part_rows;
+  std::vector<double> part_values;
+  uint64_t unrouted = 0; ///< Messages of symbols no strategy owns (computed, journaled, not sent).
 
   /// Returns the indicators of `symbol`, creating them on first use.
   symbol_indicators& indicators(uint32_t symbol);
@@ -115,6 +157,18 @@ struct signal_state {
 /// Updates the indicators with every bar of a BarBatch and returns the
 /// SignalBatch for it (the rows in the same order).
 msg signal_batch_of(signal_state& st, const msg& batch);
+
+/// Returns the SignalBatch of the rows of the last batch built by
+/// signal_batch_of() that strategy `who` owns, stamped `s`; a null msg when
+/// it owns none of them.
+msg owned_rows(signal_state& st, uint16_t who, stamp s);
+
+/// Routes `symbols` (none: every symbol) to `strategy`, reusing its index
+/// when it already has routes, else a free one.
+void add_strategy_route(signal_state& st, msg_actor strategy, std::span<const uint32_t> symbols);
+
+/// Stops routing to `strategy` and frees its index.
+void remove_strategy_route(signal_state& st, const msg_actor& strategy);
 
 /// Scores one NewsItem and returns one NewsSentiment per traded symbol it
 /// names (its `symbols`, else the tickers found in its headline), in the
@@ -126,9 +180,18 @@ std::vector<msg> read_news(signal_state& st, const msg& item);
 /// collector's bars and news).
 void recover(signal_state& st, const msg& record);
 
+/// One strategy and the symbols it owns.
+struct signal_route {
+  msg_actor strategy;
+  std::vector<uint32_t> symbols; ///< Symbol ids; empty: every symbol.
+};
+
 struct signal_settings {
   signal_params params;
+  /// Receives every symbol's messages (the one-strategy case); may be null.
   msg_actor strategy;
+  /// Further strategies with their shards, routed after `strategy`.
+  std::vector<signal_route> routes;
   msg_sink* journal = nullptr;
   /// The traded symbols by interned id (news names symbols as text).
   std::vector<std::string> symbols;
@@ -138,7 +201,12 @@ struct signal_settings {
   std::shared_ptr<const std::vector<msg>> recovered;
 };
 
-using signal_actor = msg_actor;
+/// The signal actor: market data and news in; routes added and removed at
+/// run time.
+using signal_actor =
+  caf::typed_actor<caf::reacts_to<msg>,
+                   caf::reacts_to<add_route_atom, msg_actor, std::vector<uint32_t>>,
+                   caf::reacts_to<remove_route_atom, msg_actor>>;
 
 signal_actor::behavior_type
 signal(signal_actor::stateful_pointer<signal_state> self,

@@ -1,6 +1,7 @@
 #include "runtime/backtest_cli.hpp"
 
 #include <iostream>
+#include <tuple>
 
 namespace osprey {
 
@@ -39,6 +40,13 @@ void add_backtest_command(CLI::App& app, backtest_cli& cli) {
                 "Open positions at the end: close (at the last close, default) | open (at the "
                 "last open) | keep (marked to market)")
     ->check(CLI::IsMember({"close", "open", "keep"}));
+  b->add_option("--from", cli.from,
+                "Trade from this date (YYYY-MM-DD, UTC); earlier bars only warm the indicators");
+  b->add_option("--to", cli.to, "Stop after this date (YYYY-MM-DD, inclusive)");
+  b->add_option("--exits", cli.exits,
+                "How stop and target levels exit: strategy (checked on each bar, default) | "
+                "bracket (sent with the entry as the venue's bracket order)")
+    ->check(CLI::IsMember({"strategy", "bracket"}));
   b->add_option("--batch", o.batch, "Bars of one time step per message (1: one per bar)")
     ->check(CLI::Range(1u, 1'000'000u));
   b->add_option("--journal", o.journal_path, "Also write the run's journal here");
@@ -49,6 +57,18 @@ void add_backtest_command(CLI::App& app, backtest_cli& cli) {
 
 int run_backtest_command(backtest_cli& cli, const std::string& project_dir) {
   auto& o = cli.options;
+  for (auto [text, end_of_day, out, name] :
+       {std::tuple{&cli.from, false, &o.from_ns, "--from"},
+        std::tuple{&cli.to, true, &o.to_ns, "--to"}}) {
+    if (text->empty())
+      continue;
+    *out = parse_backtest_time(*text, end_of_day);
+    if (!*out) {
+      std::cerr << "osprey backtest: " << name << " \"" << *text
+                << "\" is not a date (YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS)\n";
+      return 2;
+    }
+  }
   if (cli.fill == "next_open")
     o.fill = bar_fill::next_open;
   else if (cli.fill == "next_close")
@@ -83,6 +103,7 @@ int run_backtest_command(backtest_cli& cli, const std::string& project_dir) {
   set("stop", cli.stop);
   set("target", cli.target);
   set("opposite", cli.opposite);
+  set("exits", cli.exits);
   if (cli.long_short)
     o.overrides.push_back("rules.long_short=true");
   if (!cli.entry.empty() && cli.strategy.empty())

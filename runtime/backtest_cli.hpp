@@ -3,6 +3,7 @@
 // The `osprey backtest` subcommand's options on the command line (CLI11),
 // kept out of main.cpp so each command's flags live beside each other.
 
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -16,9 +17,10 @@ struct backtest_cli {
   backtest_options options;
   std::string fill;  ///< As typed; checked by the option's validator.
   std::string end;
+  std::string from, to; ///< Dates (or date-times) as typed.
   bool no_progress = false;
   // The strategy, turned into --set rules.* settings.
-  std::string strategy, entry, exit, short_entry, short_exit, size, stop, target, opposite;
+  std::string strategy, entry, exit, short_entry, short_exit, size, stop, target, opposite, exits;
   bool long_short = false;
 };
 

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "adapters/csv_fields.hpp"
 #include "messages/msg_builder.hpp"
 #include "messages/symbol_table.hpp"
 #include "runtime/backtest_report.hpp"
@@ -186,6 +187,18 @@ backtest_run replay_backtest(const backtest_options& opts, engine_config config,
   run.symbols = cfg.market.symbols;
   if (!feed.peek_time())
     throw std::runtime_error("no usable rows in the --data files");
+  const int64_t from = opts.from_ns.value_or(INT64_MIN), to = opts.to_ns.value_or(INT64_MAX);
+  if (from > to) {
+    std::string e = "--from ";
+    e += csv::format_time(from);
+    e += " is after --to ";
+    e += csv::format_time(to);
+    throw std::runtime_error(e);
+  }
+  cfg.strategy.trade_from_ns = from;
+  cfg.rules.trade_from_ns = from;
+  const int64_t first_ts = *feed.peek_time();
+  int64_t last_ts_seen = first_ts;
 
   backtest_ledger ledger{run.symbols, cfg.orders.starting_cash};
   std::unique_ptr<journal_writer> journal;
@@ -206,13 +219,24 @@ backtest_run replay_backtest(const backtest_options& opts, engine_config config,
                nullptr};
     progress_bar bar{progress_out, total_rows, total_rows > 0};
     uint64_t rows_done = 0;
-    ledger.sample(*feed.peek_time() - 1); // the opening account, before the first bar
+    bool opened = false;
     while (auto t = feed.peek_time()) {
+      if (*t > to)
+        break;
+      last_ts_seen = *t;
+      bool trading = *t >= from;
+      if (trading && !opened) {
+        ledger.sample(*t - 1); // the opening account, before the first traded bar
+        opened = true;
+      }
       auto m = feed.next(*t);
       auto batch = m.as<fb::BarBatch>();
       auto rows = batch ? batch->bars()->size() : 1;
       rows_done += rows;
-      if (batch || m.type() == fb::Payload::Bar) {
+      bool bars = batch || m.type() == fb::Payload::Bar;
+      if (bars && !trading)
+        run.warm_up_bars += rows;
+      if (bars && trading) {
         run.bars += rows;
         if (!run.bar_interval_s)
           run.bar_interval_s = batch ? batch->bars()->Get(0)->interval_s()
@@ -223,7 +247,7 @@ backtest_run replay_backtest(const backtest_options& opts, engine_config config,
         keep_prices(run, m);
       eng.inject(std::move(m));
       eng.drain();
-      if (feed.peek_time() != t) {
+      if (trading && feed.peek_time() != t) {
         ledger.sample(*t);
         ++run.steps;
       }
@@ -232,6 +256,22 @@ backtest_run replay_backtest(const backtest_options& opts, engine_config config,
     bar.finish();
     eng.shutdown();
   }
+  if (opts.from_ns || opts.to_ns) {
+    if (run.bars == 0 && cfg.broker.bar_fills != bar_fill::none) {
+      std::string e = "no bars between ";
+      e += opts.from_ns ? csv::format_time(from) : "the start";
+      e += " and ";
+      e += opts.to_ns ? csv::format_time(to) : "the end";
+      e += " in the --data files (they start at ";
+      e += csv::format_time(first_ts);
+      if (!feed.peek_time()) {
+        e += " and end at ";
+        e += csv::format_time(last_ts_seen);
+      }
+      e += ")";
+      throw std::runtime_error(e);
+    }
+  }
   if (run.bars == 0 && cfg.broker.bar_fills != bar_fill::none)
     throw std::runtime_error("the --data files hold no bars; to fill on quotes, use --fill next_quote");
 
@@ -239,12 +279,10 @@ backtest_run replay_backtest(const backtest_options& opts, engine_config config,
   auto last_ts = ledger.curve().back().ts_ns;
   switch (opts.end) {
     case end_policy::close_at_last_close:
-      ledger.close_all(last_ts, ledger.last_closes(), cfg.broker.commission_per_share,
-                       cfg.broker.slippage_bps);
+      ledger.close_all(last_ts, ledger.last_closes(), cfg.broker);
       break;
     case end_policy::close_at_last_open:
-      ledger.close_all(last_ts, ledger.last_opens(), cfg.broker.commission_per_share,
-                       cfg.broker.slippage_bps);
+      ledger.close_all(last_ts, ledger.last_opens(), cfg.broker);
       break;
     case end_policy::keep_open:
       break;
@@ -257,6 +295,17 @@ backtest_run replay_backtest(const backtest_options& opts, engine_config config,
   if (journal)
     journal->close();
   return run;
+}
+
+std::optional<int64_t> parse_backtest_time(const std::string& text, bool end_of_day) noexcept {
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-')
+    return std::nullopt;
+  auto d = csv::parse_date_time(text);
+  if (!d)
+    return std::nullopt;
+  if (d->has_time)
+    return d->day_ns + d->time_ns;
+  return end_of_day ? d->day_ns + csv::ns_per_day - 1 : d->day_ns;
 }
 
 int backtest_command(const backtest_options& options, std::ostream& out, std::ostream& err) {
@@ -285,7 +334,10 @@ int backtest_command(const backtest_options& options, std::ostream& out, std::os
     write_metrics_json(out, m, run.trades, run.curve, mo.starting_cash);
     out << "\n";
   } else {
-    out << "backtest: strategy " << run.config.rules.strategy << ", " << run.bars << " bars of " << run.symbols.size() << " symbol(s), "
+    out << "backtest: strategy " << run.config.rules.strategy << ", " << run.bars << " bars of " << run.symbols.size() << " symbol(s), ";
+    if (run.warm_up_bars)
+      out << "after " << run.warm_up_bars << " bars that only warmed the indicators, ";
+    out
         << run.orders << " orders, " << run.fills << " fills, " << run.denied
         << " denied by risk; fills at the " << name_of(run.config.broker.bar_fills)
         << "; open positions at the end " << name_of(opts.end) << "\n";

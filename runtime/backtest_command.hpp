@@ -53,6 +53,11 @@ struct backtest_options {
   bool progress = true;          ///< A progress bar on a terminal's stderr.
   std::string project_dir;       ///< Where to look for node_modules (the report's charts).
   bool keep_prices = false;      ///< Keep every bar (the report's price charts).
+  /// Trade only from this event time (ns); earlier bars still go through the
+  /// actors, so indicators start warm (`--from`). Unset: from the first bar.
+  std::optional<int64_t> from_ns;
+  /// Stop after this event time (ns, inclusive; `--to`). Unset: the last bar.
+  std::optional<int64_t> to_ns;
 };
 
 /// What a run produced.
@@ -62,6 +67,7 @@ struct backtest_run {
   std::vector<closed_trade> trades;
   equity_curve curve;
   uint64_t bars = 0, steps = 0, fills = 0, orders = 0, denied = 0;
+  uint64_t warm_up_bars = 0;         ///< Before from_ns: indicators only.
   uint32_t bar_interval_s = 0;       ///< Of the first bar.
   std::vector<std::vector<price_bar>> prices; ///< By symbol id, with keep_prices.
   std::vector<std::string> warnings; ///< Skipped rows, look-ahead, ...
@@ -87,6 +93,10 @@ class market_feed;
 backtest_run replay_backtest(const backtest_options& opts, engine_config config,
                              market_feed& feed, uint64_t total_rows,
                              std::ostream& progress_out);
+
+/// Reads a --from / --to value: "YYYY-MM-DD" (UTC; as --to, the end of
+/// that day) or a date with a time. Returns nullopt when it is neither.
+std::optional<int64_t> parse_backtest_time(const std::string& text, bool end_of_day) noexcept;
 
 /// The whole command; returns the exit code (0, 1 for unusable inputs with
 /// the reason on `err`, 2 for bad options).

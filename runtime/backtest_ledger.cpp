@@ -131,19 +131,15 @@ void backtest_ledger::sample(int64_t ts) {
 }
 
 void backtest_ledger::close_all(int64_t ts, const std::vector<int64_t>& prices,
-                                money commission_per_share, int64_t slippage_bps) {
+                                const sim_broker_config& costs) {
   for (uint32_t s = 0; s < qty_.size(); ++s) {
     if (qty_[s] == 0)
       continue;
     int64_t px = s < prices.size() && prices[s] > 0 ? prices[s] : close_[s];
-    bool sell = qty_[s] > 0;
-    // The broker's slippage: against the trader, to whole cents.
-    __int128 scaled = __int128{px} * (bps_per_unit + (sell ? -slippage_bps : slippage_bps));
-    __int128 den = __int128{bps_per_unit} * micros_per_cent;
-    int64_t cents = static_cast<int64_t>(sell ? scaled / den : (scaled + den - 1) / den);
-    int64_t fill_px = cents * micros_per_cent;
-    auto shares = std::llabs(qty_[s]);
-    fill(s, -qty_[s], fill_px, commission_per_share.micros * shares, ts);
+    auto side = qty_[s] > 0 ? fb::Side::Sell : fb::Side::Buy;
+    auto fill_px = slipped_market_price(costs, side, px).micros;
+    quantity shares{std::llabs(qty_[s])};
+    fill(s, -qty_[s], fill_px, fill_commission(costs, shares, price{fill_px}, true).micros, ts);
     close_[s] = fill_px;
   }
   sample(ts);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/sim_broker.hpp"
 #include "messages/msg.hpp"
 #include "runtime/backtest_metrics.hpp"
 
@@ -33,11 +34,10 @@ public:
   void sample(int64_t ts);
 
   /// Closes every open position at `close` prices (the last bar's open or
-  /// close, by symbol id; 0: that symbol's last mark), charging
-  /// `commission_per_share` and `slippage_bps` as the broker would, and
-  /// samples the account at `ts`. For the end of a run.
-  void close_all(int64_t ts, const std::vector<int64_t>& prices, money commission_per_share,
-                 int64_t slippage_bps);
+  /// close, by symbol id; 0: that symbol's last mark) with the slippage and
+  /// commissions of `costs`, as the simulated broker fills a market order,
+  /// and samples the account at `ts`. For the end of a run.
+  void close_all(int64_t ts, const std::vector<int64_t>& prices, const sim_broker_config& costs);
 
   const std::vector<closed_trade>& trades() const noexcept { return trades_; }
   const equity_curve& curve() const noexcept { return curve_; }

@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -240,8 +242,7 @@ void read_signal(table_reader& r, engine_config& c) {
 }
 
 // [rules]: a built-in strategy with its parameters, or rules written out.
-void read_rules(table_reader& r, engine_config& c) {
-  auto& out = c.rules;
+void read_rules(table_reader& r, rules_config& out) {
   r.text("strategy", out.strategy);
   r.choice("opposite", out.opposite, {{"ignore", opposite_signal::ignore},
                                       {"close", opposite_signal::close_only},
@@ -471,6 +472,155 @@ void read_orders(table_reader& r, order_manager_params& o) {
   r.integer("first_client_order_id", o.first_client_order_id, 1, INT64_MAX);
 }
 
+// [[strategies]]: each kind's keys. A new kind adds a reader and a line in
+// slot_kinds.
+void read_breakout_slot(table_reader& r, strategy_slot& slot, const engine_config& c) {
+  slot.breakout = c.strategy; // [strategy] gives the defaults
+  read_strategy(r, slot.breakout);
+}
+
+void read_rules_slot(table_reader& r, strategy_slot& slot, const engine_config&) {
+  read_rules(r, slot.rules);
+  if (slot.rules.text.empty())
+    r.fail(r.get("strategy") ? *r.get("strategy") : *r.table_node(), "strategy",
+           "no rules: name a template (strategy = \"trend\"), write entry = ..., or set "
+           "kind = \"breakout\"");
+}
+
+struct slot_kind_reader {
+  const char* name;
+  strategy_kind kind;
+  void (*read)(table_reader&, strategy_slot&, const engine_config&);
+};
+
+const slot_kind_reader slot_kinds[] = {
+  {"breakout", strategy_kind::breakout, read_breakout_slot},
+  {"rules", strategy_kind::rules, read_rules_slot},
+};
+
+/// What is wrong with a set of slots: the slot, the position in its
+/// `symbols` of the symbol at fault (-1: the slot as a whole) and why.
+struct slot_problem {
+  size_t slot = 0;
+  int symbol = -1;
+  std::string what;
+};
+
+std::string in_quotes(const std::string& s) {
+  std::string out = "\"";
+  out += s;
+  out += "\"";
+  return out;
+}
+
+std::optional<slot_problem> find_slot_problem(const std::vector<strategy_slot>& slots,
+                                              const std::vector<std::string>& traded) {
+  std::map<std::string, size_t> owner; // symbol -> slot
+  for (size_t i = 0; i < slots.size(); ++i) {
+    auto& slot = slots[i];
+    if (slot.name.empty())
+      return slot_problem{i, -1, "a strategy needs a name"};
+    for (size_t j = 0; j < i; ++j)
+      if (slots[j].name == slot.name)
+        return slot_problem{i, -1, "strategy " + in_quotes(slot.name) + " is defined twice"};
+    for (size_t k = 0; k < slot.symbols.size(); ++k) {
+      auto& sym = slot.symbols[k];
+      if (std::find(traded.begin(), traded.end(), sym) == traded.end()) {
+        std::string what = "strategy " + in_quotes(slot.name) + ": " + in_quotes(sym);
+        what += " is not a traded symbol (traded: ";
+        for (size_t t = 0; t < traded.size(); ++t)
+          what += (t ? ", " : "") + traded[t];
+        what += ")";
+        return slot_problem{i, static_cast<int>(k), what};
+      }
+      if (std::find(slot.symbols.begin(), slot.symbols.begin() + static_cast<ptrdiff_t>(k), sym)
+          != slot.symbols.begin() + static_cast<ptrdiff_t>(k))
+        return slot_problem{i, static_cast<int>(k),
+                            "strategy " + in_quotes(slot.name) + " lists " + in_quotes(sym) + " twice"};
+    }
+    // A slot without symbols owns every traded one.
+    auto& shard = slot.symbols.empty() ? traded : slot.symbols;
+    for (size_t k = 0; k < shard.size(); ++k) {
+      auto [at, fresh] = owner.emplace(shard[k], i);
+      if (fresh)
+        continue;
+      auto& other = slots[at->second];
+      std::string what = "strategies " + in_quotes(other.name) + " and " + in_quotes(slot.name);
+      what += " both trade " + in_quotes(shard[k]);
+      what += " (a symbol has one strategy: positions are kept per symbol";
+      for (auto* s : {&other, &slot})
+        if (s->symbols.empty())
+          what += "; " + in_quotes(s->name) + " has no symbols, so it trades every one";
+      what += ")";
+      return slot_problem{i, slot.symbols.empty() ? -1 : static_cast<int>(k), what};
+    }
+  }
+  return std::nullopt;
+}
+
+// [[strategies]]: strategies side by side, each on its own symbols.
+void read_strategies(table_reader& top, engine_config& c) {
+  auto n = top.get("strategies");
+  if (!n)
+    return;
+  auto arr = n->as_array();
+  if (!arr || arr->empty() || !arr->is_array_of_tables())
+    top.fail(*n, "strategies", "expected [[strategies]] tables, one per strategy");
+  if (auto rules = top.get("rules"))
+    top.fail(*rules, "rules",
+             "[rules] and [[strategies]] cannot be combined: move the rules into a "
+             "[[strategies]] table");
+  std::vector<const toml::table*> tables;
+  for (auto& node : *arr) {
+    auto& t = *node.as_table();
+    tables.push_back(&t);
+    strategy_slot slot;
+    auto name = t.get("name");
+    if (!name) {
+      table_reader r{t, "strategies.", top.file()};
+      r.fail(t, "name", "required: each strategy needs a unique name");
+    }
+    if (!name->is_string() || name->value<std::string>()->empty()) {
+      table_reader r{t, "strategies.", top.file()};
+      r.fail(*name, "name", "expected a non-empty string");
+    }
+    slot.name = *name->value<std::string>();
+    table_reader r{t, "strategies." + slot.name + ".", top.file()};
+    r.text("name", slot.name);
+    r.strings("symbols", slot.symbols);
+    const slot_kind_reader* kind = &slot_kinds[1]; // rules, unless it says otherwise
+    if (auto k = r.get("kind")) {
+      kind = nullptr;
+      auto v = k->value<std::string>();
+      std::string known;
+      for (auto& option : slot_kinds) {
+        if (v && *v == option.name)
+          kind = &option;
+        known += known.empty() ? "" : ", ";
+        known += in_quotes(option.name);
+      }
+      if (!kind)
+        r.fail(*k, "kind", "unknown kind" + (v ? " " + in_quotes(*v) : std::string{})
+                             + " (known: " + known + ")");
+    }
+    slot.kind = kind->kind;
+    kind->read(r, slot, c);
+    r.finish();
+    c.strategies.push_back(std::move(slot));
+  }
+  if (auto p = find_slot_problem(c.strategies, c.market.symbols)) {
+    auto& t = *tables[p->slot];
+    const toml::node* at = t.get("name") ? t.get("name") : &t;
+    std::string key = "name";
+    if (p->symbol >= 0) {
+      at = t.get("symbols")->as_array()->get(static_cast<size_t>(p->symbol));
+      key = "symbols";
+    }
+    table_reader r{t, "strategies." + c.strategies[p->slot].name + ".", top.file()};
+    r.fail(*at, key, p->what);
+  }
+}
+
 template <class F, class T>
 void read_section(table_reader& top, const std::string& name, T& target, F read) {
   if (auto t = top.section(name)) {
@@ -481,6 +631,35 @@ void read_section(table_reader& top, const std::string& name, T& target, F read)
 }
 
 } // namespace
+
+const char* to_string(strategy_kind k) noexcept {
+  for (auto& option : slot_kinds)
+    if (option.kind == k)
+      return option.name;
+  return "?";
+}
+
+std::vector<strategy_slot> strategy_slots(const engine_config& c) {
+  if (!c.strategies.empty())
+    return c.strategies;
+  strategy_slot slot;
+  slot.breakout = c.strategy;
+  slot.rules = c.rules;
+  if (c.rules.text.empty()) {
+    slot.name = "breakout";
+    slot.kind = strategy_kind::breakout;
+  } else {
+    slot.name = c.rules.strategy;
+    slot.kind = strategy_kind::rules;
+  }
+  return {std::move(slot)};
+}
+
+void check_strategy_slots(const std::vector<strategy_slot>& slots,
+                          const std::vector<std::string>& traded) {
+  if (auto p = find_slot_problem(slots, traded))
+    throw config_error(p->what);
+}
 
 engine_config default_config() {
   engine_config c;
@@ -590,7 +769,8 @@ engine_config parse_config(std::string_view text, const std::string& source,
     if (auto t = top.section("universe"))
       read_universe(*t, source, c.universe);
     read_section(top, "strategy", c.strategy, read_strategy);
-    read_section(top, "rules", c, read_rules);
+    read_section(top, "rules", c.rules, read_rules);
+    read_strategies(top, c);
     read_section(top, "risk", c.risk, read_risk);
     read_section(top, "orders", c.orders, read_orders);
     top.finish();

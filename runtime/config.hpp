@@ -48,6 +48,29 @@ struct rules_config {
   std::string text;                  ///< The rule set, templates filled in.
   opposite_signal opposite = opposite_signal::close_only;
   bool long_short = false;
+  /// Bars before this time only warm the rules up (backtest --from).
+  int64_t trade_from_ns = INT64_MIN;
+};
+
+/// What a strategy slot runs. To add a kind: a value here, its parameters
+/// in strategy_slot, a reader in config.cpp (slot_kinds) and a spawn in
+/// engine.cpp (spawn_strategy).
+enum class strategy_kind : uint8_t {
+  breakout, ///< The breakout actor (actors/strategy.hpp), [strategy] keys.
+  rules,    ///< The rule strategy (actors/rule_strategy.hpp), [rules] keys.
+};
+
+/// Returns the kind's name as the config writes it ("breakout", "rules").
+const char* to_string(strategy_kind k) noexcept;
+
+/// One strategy actor and the symbols it trades (one [[strategies]] table;
+/// the single [rules]/[strategy] configuration is one slot of every symbol).
+struct strategy_slot {
+  std::string name;                 ///< Unique among the running strategies.
+  std::vector<std::string> symbols; ///< Its shard; empty: every traded symbol.
+  strategy_kind kind = strategy_kind::breakout;
+  breakout_params breakout;         ///< kind == breakout.
+  rules_config rules;               ///< kind == rules (text filled in, compiles).
 };
 
 struct engine_config {
@@ -80,6 +103,10 @@ struct engine_config {
   uint32_t replay_batch = 1;
   breakout_params strategy;
   rules_config rules;
+  /// Strategies side by side ([[strategies]]); empty: the one slot that
+  /// [rules] (or, without rules, [strategy]) describes. Read them through
+  /// strategy_slots().
+  std::vector<strategy_slot> strategies;
   risk_limits risk;
   order_manager_params orders;
 };
@@ -89,6 +116,18 @@ class config_error : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
 };
+
+/// Returns the strategies to run: `strategies`, or the one slot of every
+/// symbol that the [rules] and [strategy] fields describe (named after the
+/// rules' strategy, or "breakout").
+std::vector<strategy_slot> strategy_slots(const engine_config& c);
+
+/// Checks that each slot's name is unique and non-empty, that its symbols
+/// are in `traded` and that no symbol has two owners (a slot without
+/// symbols owns every one). Throws config_error naming the strategies and
+/// the symbol.
+void check_strategy_slots(const std::vector<strategy_slot>& slots,
+                          const std::vector<std::string>& traded);
 
 /// Returns the built-in demo configuration (eight symbols, defaults).
 engine_config default_config();

@@ -9,8 +9,14 @@
 //                 └── market data to risk, order manager and broker     └─► risk
 //
 // Every actor also pushes what it produces to the journal sink.
+//
+// "strategy" is one actor per strategy slot (engine_config::strategies),
+// each owning a shard of the symbols: the signal actor sends each symbol's
+// signals to its owner, the order manager sends reports to all of them.
+// Strategies are added and removed while running (docs/STRATEGIES.md).
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -18,6 +24,7 @@
 #include "actors/collector.hpp"
 #include "actors/order_manager.hpp"
 #include "actors/risk_controller.hpp"
+#include "actors/signal.hpp"
 #include "messages/msg_sink.hpp"
 #include "runtime/broker_actor.hpp"
 #include "runtime/config.hpp"
@@ -75,6 +82,27 @@ public:
   /// position changes, after the actors of the graph.
   void watch_orders(msg_actor listener);
 
+  /// Spawns the strategy of `slot`, subscribes it to the order manager and
+  /// routes its symbols to it; from the next market event on it trades.
+  /// Starts without recovery (it learns of positions as they change).
+  /// Throws std::invalid_argument when the name is taken, a symbol is not
+  /// traded or already owned, the rules do not compile, or they read an
+  /// indicator the signal actor does not compute (indicators are fixed at
+  /// start: list it in [signal] indicators).
+  void add_strategy(const strategy_slot& slot);
+
+  /// Stops the strategy `name`: the signal actor stops routing to it, then
+  /// it exits. Its open positions stay, managed by the risk controller and
+  /// the order manager (their stops, limits and halts still apply); its
+  /// symbols are free for another strategy. Throws std::invalid_argument
+  /// for an unknown name.
+  void remove_strategy(const std::string& name);
+
+  /// Returns the running strategies, in the order they were added.
+  /// (add_strategy, remove_strategy and strategies are called from the
+  /// thread that owns the engine, like shutdown.)
+  std::vector<strategy_slot> strategies() const;
+
   /// Returns the actor system, to spawn observers into it.
   caf::actor_system& system() noexcept { return *system_; }
 
@@ -82,13 +110,35 @@ public:
   void shutdown();
 
 private:
+  /// A running strategy: its slot, its actor and its symbols by id.
+  struct running_strategy {
+    strategy_slot slot;
+    msg_actor actor;
+    std::vector<uint32_t> symbol_ids; ///< Empty: every symbol.
+  };
+
+  /// Spawns the actor of `slot` (its rules already rebased onto the signal
+  /// actor's indicators), with `recovered` records to rebuild from.
+  msg_actor spawn_strategy(const strategy_slot& slot,
+                           std::shared_ptr<const rules::compiled_rules> rules,
+                           std::shared_ptr<const std::vector<msg>> recovered);
+
+  /// The journal sink for one more actor (its own lane on threads).
+  msg_sink* lane();
+
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> system_;
   bool deterministic_ = false;
   collector_actor collector_;
   risk_controller_actor risk_;
   order_manager_actor orders_;
+  signal_actor signal_;
   std::vector<caf::actor_addr> all_;
+  msg_sink* journal_ = nullptr;
+  money starting_cash_{0};
+  std::vector<std::string> traded_;         ///< Symbols by id, as at start.
+  std::vector<ind::indicator_spec> extras_; ///< What the signal actor computes.
+  std::vector<running_strategy> strategies_;
 };
 
 /// Applies the scheduler settings (workers, latency profile) to a CAF config.

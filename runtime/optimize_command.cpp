@@ -429,7 +429,11 @@ walk_forward_run walk_forward_backtests(const optimize_options& opts, std::ostre
     return out;
   };
   auto evaluate = [&](const wf_window& w, const param_set& p) {
-    auto oos = window_file("oos", w.index, w.oos_begin, w.oos_end);
+    // The in-sample bars go first and only warm the indicators: the
+    // out-of-sample window trades from its first bar with them ready, as
+    // it would have live.
+    auto oos = window_file("oos", w.index, std::min(w.is_begin, w.oos_begin), w.oos_end);
+    oos.from_ns = history.times.at(w.oos_begin);
     oos.overrides = trial_overrides(oos.overrides, p, space);
     null_buffer nb;
     std::ostream silent{&nb};

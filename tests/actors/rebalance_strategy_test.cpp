@@ -303,7 +303,7 @@ TEST(plan_rebalance, targets_whole_shares_of_the_investable_equity) {
   EXPECT_EQ(out[2].qty.shares, 980);
   for (auto& o : out) {
     EXPECT_EQ(o.side, fb::Side::Buy);
-    EXPECT_EQ(o.reason, fb::IntentReason::RuleEntry);
+    EXPECT_EQ(o.reason, fb::IntentReason::Rebalance);
   }
   EXPECT_DOUBLE_EQ(out[0].target_weight, 0.49);
   EXPECT_EQ(out[2].close, price::from_dollars(20));
@@ -370,7 +370,7 @@ TEST(plan_rebalance, sells_come_before_buys) {
   EXPECT_EQ(out[0].side, fb::Side::Sell);
   EXPECT_EQ(out[0].symbol, 1u);
   EXPECT_EQ(out[0].qty.shares, 500); // to 1000 shares = $20,000
-  EXPECT_EQ(out[0].reason, fb::IntentReason::RuleExit);
+  EXPECT_EQ(out[0].reason, fb::IntentReason::Rebalance);
   EXPECT_EQ(out[1].side, fb::Side::Sell);
   EXPECT_EQ(out[1].symbol, 2u);
   EXPECT_EQ(out[1].qty.shares, 250);
@@ -655,7 +655,7 @@ TEST_F(rebalance_actor, trades_real_closes_from_batches_and_signals_to_the_risk_
     EXPECT_EQ(intent->symbol(), i);
     EXPECT_EQ(intent->side(), fb::Side::Buy);
     EXPECT_EQ(intent->type(), fb::OrderType::Market);
-    EXPECT_EQ(intent->reason(), fb::IntentReason::RuleEntry);
+    EXPECT_EQ(intent->reason(), fb::IntentReason::Rebalance);
     EXPECT_EQ(intent->trigger_price(), closes[i][lookback - 1]);
     EXPECT_EQ(intent->quantity(),
               target_shares(1e11, 0.02, expected.weights[i], closes[i][lookback - 1]))
