@@ -41,6 +41,7 @@ using resume_atom = caf::atom_constant<caf::atom("resume")>; ///< Ends a halt: a
 
 /// Adds a consumer of the messages an actor publishes.
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using unsubscribe_atom = caf::atom_constant<caf::atom("unsubscr")>;
 
 /// Routes symbols' signals to a strategy (the signal actor): a strategy's
 /// handle and its symbol ids (none: every symbol, also ones first seen later).

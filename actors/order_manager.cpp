@@ -875,6 +875,10 @@ order_manager(order_manager_actor::stateful_pointer<order_manager_state> self,
     [self](subscribe_atom, msg_actor listener) {
       self->state.listeners.push_back(std::move(listener));
     },
+    [self](unsubscribe_atom, const msg_actor& listener) {
+      auto& l = self->state.listeners;
+      l.erase(std::remove(l.begin(), l.end(), listener), l.end());
+    },
     [self](risk_link_atom, msg_actor risk) { self->state.risk = std::move(risk); },
   };
 }

@@ -183,6 +183,7 @@ using risk_link_atom = caf::atom_constant<caf::atom("risklink")>;
 using order_manager_actor = msg_actor::extend<
   caf::replies_to<stats_atom>::with<order_manager_stats>,
   caf::reacts_to<subscribe_atom, msg_actor>,
+  caf::reacts_to<unsubscribe_atom, msg_actor>,
   caf::reacts_to<risk_link_atom, msg_actor>>;
 
 order_manager_actor::behavior_type

@@ -221,7 +221,7 @@ void commit_step(rebalance_state& st) {
   }
   st.step_seen = 0;
   ++st.stats.steps;
-  if (!all_full)
+  if (!all_full || st.step_ts < st.params.trade_from_ns)
     return;
   if (st.countdown > 0)
     --st.countdown;

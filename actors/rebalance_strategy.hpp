@@ -52,6 +52,9 @@ struct rebalance_params {
   size_t period = 20;       ///< Steps (bar times) between rebalances.
   double drift = 0.02;      ///< Trade a symbol only beyond this absolute weight drift.
   double cash_buffer = 0.02; ///< Share of equity kept in cash.
+  /// Steps before this event time (ns) only fill the windows (backtest
+  /// --from): the first rebalance comes at or after it.
+  int64_t trade_from_ns = INT64_MIN;
 };
 
 /// Throws std::invalid_argument, naming the field and its value, when the

@@ -178,6 +178,10 @@ void on_report(rule_strategy_state& st, const msg& m) {
       auto p = m.as<fb::PositionChanged>();
       auto& pos = st.position(p->symbol());
       pos.qty = p->quantity();
+      // Another strategy's symbol gets no signals here: its value in the
+      // equity is its mark when it last changed.
+      if (p->mark_price() > 0)
+        pos.close = p->mark_price();
       if (pos.qty == 0)
         pos.stop_level = pos.target_level = NAN;
       return;

@@ -91,6 +91,17 @@ void intern_symbols_ahead(const std::vector<std::string>& files, symbol_table& s
   }
 }
 
+/// "trend", or "trend + breakout_b" for strategies side by side.
+std::string strategy_names(const engine_config& c) {
+  std::string names;
+  for (auto& slot : strategy_slots(c)) {
+    if (!names.empty())
+      names += " + ";
+    names += slot.name;
+  }
+  return names;
+}
+
 /// Keeps every bar by symbol, for the report's price charts.
 void keep_prices(backtest_run& run, const msg& m) {
   auto take = [&](uint32_t s, int64_t ts, int64_t o, int64_t h, int64_t l, int64_t c,
@@ -197,6 +208,10 @@ backtest_run replay_backtest(const backtest_options& opts, engine_config config,
   }
   cfg.strategy.trade_from_ns = from;
   cfg.rules.trade_from_ns = from;
+  for (auto& slot : cfg.strategies) {
+    slot.breakout.trade_from_ns = from;
+    slot.rules.trade_from_ns = from;
+  }
   const int64_t first_ts = *feed.peek_time();
   int64_t last_ts_seen = first_ts;
 
@@ -334,7 +349,7 @@ int backtest_command(const backtest_options& options, std::ostream& out, std::os
     write_metrics_json(out, m, run.trades, run.curve, mo.starting_cash);
     out << "\n";
   } else {
-    out << "backtest: strategy " << run.config.rules.strategy << ", " << run.bars << " bars of " << run.symbols.size() << " symbol(s), ";
+    out << "backtest: strategy " << strategy_names(run.config) << ", " << run.bars << " bars of " << run.symbols.size() << " symbol(s), ";
     if (run.warm_up_bars)
       out << "after " << run.warm_up_bars << " bars that only warmed the indicators, ";
     out
@@ -345,7 +360,7 @@ int backtest_command(const backtest_options& options, std::ostream& out, std::os
   }
   if (!opts.report_path.empty()) {
     report_data r;
-    r.strategy = run.config.rules.strategy;
+    r.strategy = strategy_names(run.config);
     r.data_files = opts.data;
     r.settings = {{"fills", name_of(run.config.broker.bar_fills)},
                   {"end", name_of(opts.end)}};

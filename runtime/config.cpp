@@ -248,6 +248,7 @@ void read_rules(table_reader& r, rules_config& out) {
                                       {"close", opposite_signal::close_only},
                                       {"reverse", opposite_signal::reverse}});
   read_flag(r, "long_short", out.long_short);
+  r.choice("exits", out.bracket_exits, {{"strategy", false}, {"bracket", true}});
   const char* sections[] = {"entry", "exit", "short_entry", "short_exit", "size", "stop", "target"};
   std::string written;
   for (auto* key : sections) {
@@ -259,6 +260,13 @@ void read_rules(table_reader& r, rules_config& out) {
       written += v;
       written += "\n";
     }
+  }
+  if (out.strategy == "rebalance") {
+    // The portfolio rebalancer: its settings are [rebalance]'s, no rules.
+    if (!written.empty())
+      r.fail(*r.get("strategy"), "strategy",
+             "the rebalancing strategy takes no rules (its settings are in [rebalance])");
+    return;
   }
   if (out.strategy == "breakout") {
     if (!written.empty() && r.get("strategy"))
@@ -272,7 +280,7 @@ void read_rules(table_reader& r, rules_config& out) {
   if (out.strategy != "custom") {
     t = find_rule_template(out.strategy);
     if (!t) {
-      std::string known = "breakout, custom";
+      std::string known = "breakout, custom, rebalance";
       for (auto& x : rule_templates()) {
         known += ", ";
         known += x.name;
@@ -301,7 +309,33 @@ void read_rules(table_reader& r, rules_config& out) {
     auto* n = r.get(key);
     r.fail(n ? *n : *r.table_node(), key, "the rules do not compile:\n" + compiled.error().text());
   }
+  if (out.bracket_exits) {
+    auto why = bracket_conflict(compiled.value(), out.opposite);
+    if (!why.empty())
+      r.fail(*r.get("exits"), "exits", why);
+  }
   out.text = std::move(text);
+}
+
+// [rebalance]: the portfolio rebalancer's construction and trading settings.
+void read_rebalance(table_reader& r, rebalance_params& p) {
+  if (auto n = r.get("method")) {
+    std::string m;
+    r.text("method", m);
+    try {
+      p.portfolio.method = parse_portfolio_method(m);
+    } catch (const std::invalid_argument& e) {
+      r.fail(*n, "method", e.what());
+    }
+  }
+  r.number("cap", p.portfolio.cap, 0.0, 1.0);
+  r.number("risk_aversion", p.portfolio.risk_aversion, 1e-9, 1e9);
+  r.number("shrinkage", p.portfolio.shrinkage, 0.0, 1.0);
+  r.number("risk_free", p.portfolio.risk_free, -1.0, 1.0);
+  r.integer("lookback", p.lookback, 3, 100'000);
+  r.integer("period", p.period, 1, 1'000'000);
+  r.number("drift", p.drift, 0.0, 0.999999);
+  r.number("cash_buffer", p.cash_buffer, 0.0, 0.999999);
 }
 
 // [universe]: SYMBOL = ["Company name", ...], one key per symbol.
@@ -479,6 +513,17 @@ void read_breakout_slot(table_reader& r, strategy_slot& slot, const engine_confi
   read_strategy(r, slot.breakout);
 }
 
+void read_rebalance_slot(table_reader& r, strategy_slot& slot, const engine_config& c) {
+  slot.rebalance = c.rebalance; // [rebalance] gives the defaults
+  read_rebalance(r, slot.rebalance);
+  auto symbols = slot.symbols.empty() ? c.market.symbols.size() : slot.symbols.size();
+  try {
+    validate(slot.rebalance, static_cast<uint32_t>(symbols));
+  } catch (const std::invalid_argument& e) {
+    r.fail(*r.table_node(), "kind", e.what());
+  }
+}
+
 void read_rules_slot(table_reader& r, strategy_slot& slot, const engine_config&) {
   read_rules(r, slot.rules);
   if (slot.rules.text.empty())
@@ -496,6 +541,7 @@ struct slot_kind_reader {
 const slot_kind_reader slot_kinds[] = {
   {"breakout", strategy_kind::breakout, read_breakout_slot},
   {"rules", strategy_kind::rules, read_rules_slot},
+  {"rebalance", strategy_kind::rebalance, read_rebalance_slot},
 };
 
 /// What is wrong with a set of slots: the slot, the position in its
@@ -645,7 +691,11 @@ std::vector<strategy_slot> strategy_slots(const engine_config& c) {
   strategy_slot slot;
   slot.breakout = c.strategy;
   slot.rules = c.rules;
-  if (c.rules.text.empty()) {
+  slot.rebalance = c.rebalance;
+  if (c.rules.strategy == "rebalance") {
+    slot.name = "rebalance";
+    slot.kind = strategy_kind::rebalance;
+  } else if (c.rules.text.empty()) {
     slot.name = "breakout";
     slot.kind = strategy_kind::breakout;
   } else {
@@ -769,6 +819,7 @@ engine_config parse_config(std::string_view text, const std::string& source,
     if (auto t = top.section("universe"))
       read_universe(*t, source, c.universe);
     read_section(top, "strategy", c.strategy, read_strategy);
+    read_section(top, "rebalance", c.rebalance, read_rebalance);
     read_section(top, "rules", c.rules, read_rules);
     read_strategies(top, c);
     read_section(top, "risk", c.risk, read_risk);

@@ -12,6 +12,7 @@
 
 #include "actors/collector.hpp"
 #include "actors/order_manager.hpp"
+#include "actors/rebalance_strategy.hpp"
 #include "actors/risk_controller.hpp"
 #include "actors/rule_strategy.hpp"
 #include "actors/signal.hpp"
@@ -48,6 +49,9 @@ struct rules_config {
   std::string text;                  ///< The rule set, templates filled in.
   opposite_signal opposite = opposite_signal::close_only;
   bool long_short = false;
+  /// exits = "bracket": stops and targets go with the entry as a bracket
+  /// order (see actors/rule_strategy.hpp); "strategy" (default): checked per bar.
+  bool bracket_exits = false;
   /// Bars before this time only warm the rules up (backtest --from).
   int64_t trade_from_ns = INT64_MIN;
 };
@@ -58,6 +62,7 @@ struct rules_config {
 enum class strategy_kind : uint8_t {
   breakout, ///< The breakout actor (actors/strategy.hpp), [strategy] keys.
   rules,    ///< The rule strategy (actors/rule_strategy.hpp), [rules] keys.
+  rebalance, ///< The rebalancing strategy (actors/rebalance_strategy.hpp), [rebalance] keys.
 };
 
 /// Returns the kind's name as the config writes it ("breakout", "rules").
@@ -71,6 +76,7 @@ struct strategy_slot {
   strategy_kind kind = strategy_kind::breakout;
   breakout_params breakout;         ///< kind == breakout.
   rules_config rules;               ///< kind == rules (text filled in, compiles).
+  rebalance_params rebalance;       ///< kind == rebalance.
 };
 
 struct engine_config {
@@ -103,6 +109,8 @@ struct engine_config {
   uint32_t replay_batch = 1;
   breakout_params strategy;
   rules_config rules;
+  /// [rebalance]: used when [rules] strategy = "rebalance".
+  rebalance_params rebalance;
   /// Strategies side by side ([[strategies]]); empty: the one slot that
   /// [rules] (or, without rules, [strategy]) describes. Read them through
   /// strategy_slots().

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "actors/signal.hpp"
+#include "actors/rebalance_strategy.hpp"
 #include "actors/rule_strategy.hpp"
 #include "actors/strategy.hpp"
 #include "runtime/recovery.hpp"
@@ -260,11 +261,29 @@ msg_actor engine::spawn_strategy(const strategy_slot& slot,
       rs.params.opposite = slot.rules.opposite;
       rs.params.long_short = slot.rules.long_short;
       rs.params.trade_from_ns = slot.rules.trade_from_ns;
+      rs.params.bracket_exits = slot.rules.bracket_exits;
       rs.params.starting_cash = starting_cash_;
       rs.risk = risk_;
       rs.journal = lane();
       rs.recovered = std::move(recovered);
       return sys.spawn(rule_strategy, rs);
+    }
+    case strategy_kind::rebalance: {
+      rebalance_strategy_settings rb;
+      rb.params = slot.rebalance;
+      rb.universe = symbol_ids_of(slot, traded_);
+      if (rb.universe.empty())
+        for (uint32_t id = 0; id < traded_.size(); ++id)
+          rb.universe.push_back(id);
+      // Throws std::invalid_argument naming the setting (e.g. a lookback
+      // too short for this many symbols).
+      validate(rb.params, static_cast<uint32_t>(rb.universe.size()));
+      rb.params.trade_from_ns = slot.rules.trade_from_ns;
+      rb.starting_cash = starting_cash_;
+      rb.risk = risk_;
+      rb.journal = lane();
+      rb.recovered = std::move(recovered);
+      return sys.spawn(rebalance_strategy, rb);
     }
   }
   throw std::logic_error("engine: a strategy kind without a spawn");
@@ -313,9 +332,9 @@ void engine::remove_strategy(const std::string& name) {
   auto actor = at->actor;
   strategies_.erase(at);
   // No signal reaches it after the route is gone; what it already holds
-  // it may still act on. The order manager keeps its handle (it has no
-  // unsubscribe): reports to an exited actor are dropped.
+  // it may still act on. Then no report either.
   caf::anon_send(signal_, remove_route_atom::value, actor);
+  caf::anon_send(orders_, unsubscribe_atom::value, actor);
   drain();
   caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
   drain();

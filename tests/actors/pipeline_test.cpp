@@ -197,3 +197,28 @@ TEST_F(pipeline, the_order_manager_journals_venue_alerts_and_refuses_unknown_rep
   EXPECT_EQ(refused->code()->str(), "execution_refused");
   EXPECT_NE(refused->text()->str().find("unknown client order id"), std::string::npos);
 }
+
+TEST_F(pipeline, an_unsubscribed_listener_hears_no_more_reports) {
+  std::vector<msg> seen_by_broker_here, kept, dropped;
+  auto broker = sys->spawn(spy, &seen_by_broker_here);
+  order_manager_settings oms;
+  oms.broker = broker;
+  auto om = sys->spawn(order_manager, oms);
+  auto keeps = sys->spawn(spy, &kept);
+  auto drops = sys->spawn(spy, &dropped);
+  actors = {broker.address(), om.address(), keeps.address(), drops.address()};
+  caf::anon_send(om, subscribe_atom::value, msg_actor{keeps});
+  caf::anon_send(om, subscribe_atom::value, msg_actor{drops});
+  caf::anon_send(om, unsubscribe_atom::value, msg_actor{drops});
+  caf::anon_send(om, b.order_intent({}, symbol_id{0}, fb::Side::Buy, quantity{10},
+                                    fb::OrderType::Market, price{},
+                                    {fb::IntentReason::Manual, price::from_dollars(50), {}, {}, 0}));
+  sched->run();
+  caf::anon_send(om, b.order_accepted({}, client_order_id{1}, symbol_id{0}));
+  caf::anon_send(om, b.order_filled({}, client_order_id{1}, symbol_id{0}, fb::Side::Buy,
+                                    quantity{10}, price::from_dollars(50), quantity{10},
+                                    quantity{0}, money{}));
+  sched->run();
+  EXPECT_FALSE(kept.empty()) << "the subscribed listener hears the fill";
+  EXPECT_TRUE(dropped.empty()) << "the unsubscribed one hears nothing";
+}

@@ -200,3 +200,17 @@ TEST_F(rule_strategy_fixture, bars_before_trade_from_fill_the_history_but_trade_
   ASSERT_TRUE(o);
   EXPECT_EQ(o->qty.shares, 100);
 }
+
+TEST_F(rule_strategy_fixture, equity_counts_positions_of_symbols_it_gets_no_signals_for) {
+  use("entry: close > open\nsize: 10% equity\n");
+  st.cash = money{50'000 * micros_per_dollar};
+  // Another strategy holds 500 shares of symbol 3, marked at $100.
+  position_values v;
+  v.qty = quantity{500};
+  v.mark = price::from_dollars(100);
+  on_report(st, b.position_changed({}, symbol_id{3}, v));
+  EXPECT_EQ(st.equity().micros, 100'000 * micros_per_dollar);
+  auto o = bar(10, 11, 10, 10.5);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->qty.shares, 952); // 10% of $100,000 / $10.50
+}

@@ -133,7 +133,54 @@ TEST(config_strategies, refuses_a_symbol_listed_twice) {
 TEST(config_strategies, refuses_an_unknown_kind) {
   EXPECT_EQ(error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"pairs\"\n"),
             "test.toml:5: strategies.a.kind: unknown kind \"pairs\" (known: \"breakout\", "
-            "\"rules\")");
+            "\"rules\", \"rebalance\")");
+}
+
+TEST(config_strategies, a_rebalancer_slot_reads_its_settings_over_the_rebalance_section) {
+  auto c = parse_config(market + "[rebalance]\nperiod = 5\n[[strategies]]\nname = \"pf\"\n"
+                                 "kind = \"rebalance\"\nmethod = \"risk_parity\"\nlookback = 30\n",
+                        "test.toml");
+  ASSERT_EQ(c.strategies.size(), 1u);
+  auto& p = c.strategies[0].rebalance;
+  EXPECT_EQ(c.strategies[0].kind, strategy_kind::rebalance);
+  EXPECT_EQ(p.portfolio.method, portfolio_method::risk_parity);
+  EXPECT_EQ(p.lookback, 30u);
+  EXPECT_EQ(p.period, 5u) << "from [rebalance]";
+  EXPECT_NE(error_of(market + "[[strategies]]\nname = \"pf\"\nkind = \"rebalance\"\n"
+                              "method = \"best\"\n")
+              .find("test.toml:6: strategies.pf.method: "),
+            std::string::npos);
+  EXPECT_NE(error_of(market + "[[strategies]]\nname = \"pf\"\nkind = \"rebalance\"\n"
+                              "lookback = 3\n")
+              .find("lookback"),
+            std::string::npos)
+    << "a window too short for the symbols' covariance is refused";
+}
+
+TEST(config_strategies, the_single_strategy_can_be_the_rebalancer) {
+  auto c = parse_config(market + "[rules]\nstrategy = \"rebalance\"\n[rebalance]\ncap = 0.5\n",
+                        "test.toml");
+  auto slots = strategy_slots(c);
+  ASSERT_EQ(slots.size(), 1u);
+  EXPECT_EQ(slots[0].kind, strategy_kind::rebalance);
+  EXPECT_DOUBLE_EQ(slots[0].rebalance.portfolio.cap, 0.5);
+  EXPECT_NE(error_of(market + "[rules]\nstrategy = \"rebalance\"\nentry = \"close > 1\"\n")
+              .find("the rebalancing strategy takes no rules"),
+            std::string::npos);
+}
+
+TEST(config_strategies, bracket_exits_are_read_and_checked_against_the_rules) {
+  auto c = parse_config(market + "[rules]\nentry = \"close > open\"\nstop = \"5%\"\n"
+                                 "opposite = \"ignore\"\nexits = \"bracket\"\n",
+                        "test.toml");
+  EXPECT_TRUE(c.rules.bracket_exits);
+  EXPECT_NE(error_of(market + "[rules]\nentry = \"close > open\"\nexit = \"close < open\"\n"
+                              "stop = \"5%\"\nopposite = \"ignore\"\nexits = \"bracket\"\n")
+              .find("rules.exits: with bracket exits the venue closes the position"),
+            std::string::npos);
+  EXPECT_NE(error_of(market + "[rules]\nentry = \"close > open\"\nexits = \"venue\"\n")
+              .find("rules.exits: expected one of"),
+            std::string::npos);
 }
 
 TEST(config_strategies, refuses_a_strategy_without_a_name) {
