@@ -14,7 +14,8 @@ symbol_indicators::symbol_indicators(const signal_params& p)
     high(p.high_period),
     low(p.low_period),
     extra(p.extra),
-    extra_values(extra.width(), ind::not_ready) {
+    extra_values(extra.width(), ind::not_ready),
+    breakout(p.breakout_fields) {
   // nop
 }
 
@@ -25,21 +26,23 @@ signal_values update_indicators(symbol_indicators& ind, const bar_fields& bar, i
   v.low = price{bar.low};
   v.close = price{bar.close};
   v.volume = quantity{bar.volume};
-  // Levels of the preceding bars, read before this bar enters the windows.
-  v.ready = ind.high.ready() && ind.low.ready() && ind.avg_volume.ready();
-  v.high_n = price{ind.high.ready() ? static_cast<int64_t>(ind.high.value()) : 0};
-  v.low_m = price{ind.low.ready() ? static_cast<int64_t>(ind.low.value()) : 0};
-  v.avg_volume = ind.avg_volume.value();
   auto close = static_cast<double>(bar.close) / micros_per_dollar;
-  ind.sma.update(close);
-  ind.ema.update(close);
-  ind.rsi.update(close);
-  ind.avg_volume.update(static_cast<double>(bar.volume));
-  ind.high.update(static_cast<double>(bar.high));
-  ind.low.update(static_cast<double>(bar.low));
-  v.sma = ind.sma.value();
-  v.ema = ind.ema.value();
-  v.rsi = ind.rsi.value();
+  if (ind.breakout) {
+    // Levels of the preceding bars, read before this bar enters the windows.
+    v.ready = ind.high.ready() && ind.low.ready() && ind.avg_volume.ready();
+    v.high_n = price{ind.high.ready() ? static_cast<int64_t>(ind.high.value()) : 0};
+    v.low_m = price{ind.low.ready() ? static_cast<int64_t>(ind.low.value()) : 0};
+    v.avg_volume = ind.avg_volume.value();
+    ind.sma.update(close);
+    ind.ema.update(close);
+    ind.rsi.update(close);
+    ind.avg_volume.update(static_cast<double>(bar.volume));
+    ind.high.update(static_cast<double>(bar.high));
+    ind.low.update(static_cast<double>(bar.low));
+    v.sma = ind.sma.value();
+    v.ema = ind.ema.value();
+    v.rsi = ind.rsi.value();
+  }
   if (!ind.extra.empty()) {
     auto dollars = [](int64_t micros) { return static_cast<double>(micros) / micros_per_dollar; };
     ind::bar_input in{dollars(bar.open), dollars(bar.high), dollars(bar.low), close,

@@ -44,6 +44,11 @@ struct signal_params {
   /// Extra indicators every Signal carries in `values` ([signal] indicators,
   /// e.g. "rsi:14,macd:12:26:9"), parsed and checked when the config is read.
   std::vector<ind::indicator_spec> extra;
+  /// Computes the breakout's fields (sma, ema, rsi, average volume, N-bar
+  /// high, M-bar low, ready). Off when no breakout strategy runs: the rule
+  /// strategies read `values` only, and the six windows cost a quarter of
+  /// a backtest's replay. Off, those fields are 0 and ready is false.
+  bool breakout_fields = true;
   /// News: the narrative's "now" window and its baseline.
   narrative_params narrative;
 };
@@ -60,6 +65,7 @@ struct symbol_indicators {
   ind::rolling_min low;
   ind::indicator_set extra;
   std::vector<double> extra_values; ///< extra's columns after the last bar.
+  bool breakout = true;             ///< signal_params::breakout_fields.
 };
 
 /// The prices (micro-dollars) and volume of one bar, wherever it came from.

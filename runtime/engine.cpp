@@ -201,6 +201,11 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   signal_settings gs;
   gs.params = c.signal;
   gs.params.extra = extras_;
+  // The breakout's six windows only when a breakout strategy reads them.
+  breakout_fields_ = std::any_of(slots.begin(), slots.end(), [](const strategy_slot& s) {
+    return s.kind == strategy_kind::breakout;
+  });
+  gs.params.breakout_fields = breakout_fields_;
   for (auto& r : strategies_)
     gs.routes.push_back({r.actor, r.symbol_ids});
   gs.journal = lane();
@@ -290,6 +295,10 @@ msg_actor engine::spawn_strategy(const strategy_slot& slot,
 }
 
 void engine::add_strategy(const strategy_slot& slot) {
+  if (slot.kind == strategy_kind::breakout && !breakout_fields_)
+    throw std::invalid_argument(
+      "strategy \"" + slot.name + "\": the signal actor computes the breakout's levels only "
+      "when a breakout strategy runs from the start (configure one, or add a rule strategy)");
   auto slots = strategies();
   slots.push_back(slot);
   try {

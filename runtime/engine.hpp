@@ -126,6 +126,7 @@ private:
   /// The journal sink for one more actor (its own lane on threads).
   msg_sink* lane();
 
+  bool breakout_fields_ = true; ///< The signal actor computes the breakout's fields.
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> system_;
   bool deterministic_ = false;

@@ -185,11 +185,10 @@ llm_env llm_process_environment() {
 }
 
 llm_settings resolve_llm_endpoint(const llm_flags& flags, const llm_env& env) {
-  llm_settings out;
-  auto fail = [&out](std::string what) {
-    out.error = std::move(what);
-    out.endpoint.reset();
-    return out;
+  auto fail = [](std::string what) {
+    llm_settings bad;
+    bad.error = std::move(what);
+    return bad;
   };
   std::string url_from = "--llm-url";
   std::string url = flags.url;
@@ -201,7 +200,7 @@ llm_settings resolve_llm_endpoint(const llm_flags& flags, const llm_env& env) {
     if (!flags.model.empty() || !flags.key_env.empty())
       return fail(std::string{flags.model.empty() ? "--llm-key-env" : "--llm-model"}
                   + " is given but no endpoint: set --llm-url or OSPREY_LLM_URL");
-    return out; // off
+    return llm_settings{}; // off
   }
   std::string why;
   if (!parse_url(url, why))
@@ -221,6 +220,7 @@ llm_settings resolve_llm_endpoint(const llm_flags& flags, const llm_env& env) {
   } else {
     e.api_key = lookup(env, env_key).value_or("");
   }
+  llm_settings out;
   out.endpoint = std::move(e);
   return out;
 }

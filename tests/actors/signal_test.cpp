@@ -60,3 +60,23 @@ TEST(signal, keeps_separate_indicators_per_symbol) {
   EXPECT_TRUE(st.symbols[3].sma.ready());
   EXPECT_FALSE(st.symbols[0].sma.ready());
 }
+
+TEST(signal, without_breakout_fields_only_the_configured_indicators_are_computed) {
+  signal_params p;
+  p.breakout_fields = false;
+  p.high_period = 2;
+  p.low_period = 2;
+  p.volume_period = 2;
+  p.extra = {ind::parse_indicator("sma:2")};
+  symbol_indicators ind{p};
+  msg_builder b;
+  signal_values v;
+  for (double c : {10.0, 12.0, 14.0})
+    v = update_indicators(ind, *bar(b, c + 1, c - 1, c, 100).as<fb::Bar>());
+  EXPECT_FALSE(v.ready);
+  EXPECT_EQ(v.high_n.micros, 0);
+  EXPECT_EQ(v.sma, 0.0);
+  ASSERT_EQ(v.extra.size(), 1u);
+  EXPECT_DOUBLE_EQ(v.extra[0], 13.0); // sma(close, 2) of 12 and 14
+  EXPECT_EQ(v.close, price::from_dollars(14));
+}

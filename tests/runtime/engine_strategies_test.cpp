@@ -252,6 +252,17 @@ TEST(engine_strategies, adding_and_removing_say_what_is_wrong) {
   eng.shutdown();
 }
 
+TEST(engine_strategies, a_breakout_cannot_join_when_no_breakout_ran_from_the_start) {
+  auto c = quick_config();
+  c.strategies = {rules_slot("r", {"AAPL"}, "entry: close > open\n")};
+  engine eng{c, nullptr, sim(c.broker), nullptr};
+  EXPECT_NE(add_error(eng, breakout_slot("b", {"MSFT"}))
+              .find("computes the breakout's levels only when a breakout strategy runs from the start"),
+            std::string::npos);
+  EXPECT_EQ(eng.strategies().size(), 1u);
+  eng.shutdown();
+}
+
 TEST(engine_strategies, a_rule_strategy_added_later_may_read_the_indicators_computed_from_the_start) {
   auto c = quick_config();
   c.signal.extra = ind::parse_indicator_list("rsi:7");
