@@ -44,6 +44,9 @@ void add_screen_command(CLI::App& app, screen_cli& cli) {
   add_llm_flags(*s, o.llm, phrase);
   s->add_option("--date", o.date,
                 "YYYY-MM-DD: screen each symbol's last bar on or before it (default: its latest)");
+  s->add_option("--fundamentals", o.fundamentals,
+                "Earnings reports, symbol,date,eps_actual,eps_estimate,revenue,revenue_year_ago: "
+                "pe, eps_surprise_pct and revenue_growth_pct as of each bar's day");
   s->add_option("--rank", o.rank,
                 "A number expression to rank by (default: the first comparison's left side)");
   s->add_flag("--ascending", o.ascending, "Lowest rank first");

@@ -13,6 +13,7 @@
 #include "adapters/csv_fields.hpp"
 #include "adapters/csv_replay.hpp"
 #include "runtime/json_text.hpp"
+#include "runtime/rule_fundamentals.hpp"
 
 namespace osprey {
 
@@ -226,6 +227,7 @@ screen_result screen(const std::vector<symbol_bars>& universe, const rules::comp
   rules::bar_view view;
   view.indicators = std::span<const double>{values.data(), values.size()};
   rules::rule_trace trace;
+  rules::fundamentals extra;
 
   out.rows.reserve(universe.size());
   for (auto& sym : universe) {
@@ -269,6 +271,12 @@ screen_result screen(const std::vector<symbol_bars>& universe, const rules::comp
       view.close = b.bar.close;
       view.volume = b.bar.volume;
       view.ts = b.ts;
+      view.extra = nullptr;
+      if (!sym.reports.empty()) {
+        extra = rules::fundamentals{};
+        fundamentals_on(sym.reports, screen_day(b.ts) * ns_per_day, b.bar.close, extra);
+        view.extra = &extra;
+      }
       state.push(view);
       if (plan.rank)
         rank_state.push(view);
@@ -314,6 +322,26 @@ std::string format_screen_date(int64_t day) {
   return csv::format_time(day * ns_per_day).substr(0, 10);
 }
 
+void attach_fundamentals(std::vector<symbol_bars>& universe, const std::vector<std::string>& paths,
+                         std::ostream& err) {
+  for (auto& path : paths) {
+    auto read = read_fundamentals(path);
+    for (auto& p : read.problems)
+      err << "osprey screen: skipped " << p << '\n';
+    for (auto& row : read.rows) {
+      auto at = std::lower_bound(universe.begin(), universe.end(), row.symbol,
+                                 [](const symbol_bars& s, const std::string& name) {
+                                   return s.symbol < name;
+                                 });
+      if (at != universe.end() && at->symbol == row.symbol)
+        at->reports.push_back(row);
+    }
+  }
+  for (auto& s : universe)
+    std::stable_sort(s.reports.begin(), s.reports.end(),
+                     [](const fundamentals_row& a, const fundamentals_row& b) { return a.date < b.date; });
+}
+
 std::vector<symbol_bars> load_screen_bars(const std::vector<std::string>& paths, std::ostream& err) {
   symbol_table symbols;
   auto result = read_all_csv(paths, csv_replay_options{}, symbols);
@@ -337,7 +365,7 @@ std::vector<symbol_bars> load_screen_bars(const std::vector<std::string>& paths,
   std::vector<symbol_bars> out;
   out.reserve(by_symbol.size());
   for (auto& [name, bars] : by_symbol)
-    out.push_back(symbol_bars{name, std::move(bars)});
+    out.push_back(symbol_bars{name, std::move(bars), {}});
   return out;
 }
 
@@ -550,6 +578,12 @@ int screen_command(const screen_command_options& opts, std::ostream& out, std::o
   }
   if (universe.empty()) {
     err << me << "the data files hold no bars: the universe is empty\n";
+    return 2;
+  }
+  try {
+    attach_fundamentals(universe, opts.fundamentals, err);
+  } catch (const std::exception& e) {
+    err << me << e.what() << '\n';
     return 2;
   }
 

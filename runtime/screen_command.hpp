@@ -26,6 +26,7 @@
 #include "actors/indicator_catalog.hpp"
 #include "actors/rule_compiler.hpp"
 #include "actors/rule_vm.hpp"
+#include "runtime/evaluation_inputs.hpp"
 #include "runtime/llm_rule.hpp"
 
 namespace osprey {
@@ -36,10 +37,12 @@ struct screen_bar {
   ind::bar_input bar;
 };
 
-/// One symbol's bars, oldest first.
+/// One symbol's bars, oldest first, and its earnings reports by date (for
+/// pe, eps_surprise_pct and revenue_growth_pct; see rule_fundamentals.hpp).
 struct symbol_bars {
   std::string symbol;
   std::vector<screen_bar> bars;
+  std::vector<fundamentals_row> reports;
 };
 
 /// The seed weight below which a recursive indicator counts as converged.
@@ -123,6 +126,8 @@ std::string format_screen_date(int64_t day);
 /// The command's inputs, as typed.
 struct screen_command_options {
   std::vector<std::string> data; ///< CSV bar files.
+  /// Earnings reports (docs/EVALUATE.md's --fundamentals layout).
+  std::vector<std::string> fundamentals;
   std::string rule;              ///< Rule text (a bare expression or sections).
   std::string phrase;            ///< Or plain English (translate_phrase, then the LLM if set).
   llm_flags llm;                 ///< --llm-url/--llm-model/--llm-key-env, over the environment.
@@ -139,6 +144,12 @@ struct screen_command_options {
 /// skipped rows to `err` ("osprey screen: skipped FILE:LINE: ..."). Throws
 /// std::runtime_error naming the file when one cannot be read.
 std::vector<symbol_bars> load_screen_bars(const std::vector<std::string>& paths, std::ostream& err);
+
+/// Reads fundamentals files and gives each symbol of `universe` its reports,
+/// sorted by date; skipped rows go to `err` ("osprey screen: skipped ...").
+/// Throws std::runtime_error naming a file that cannot be opened.
+void attach_fundamentals(std::vector<symbol_bars>& universe, const std::vector<std::string>& paths,
+                         std::ostream& err);
 
 /// Writes the rows as an aligned table (passed rows; all with `all`), the
 /// skipped symbols and a count; `day` (the screened day) names it in reasons.

@@ -26,7 +26,7 @@ screen_bar bar_on(int64_t day, double close, double volume = 1000) {
 }
 
 symbol_bars closes(std::string name, const std::vector<double>& cs, int64_t from = first_day) {
-  symbol_bars s{std::move(name), {}};
+  symbol_bars s{std::move(name), {}, {}};
   for (size_t i = 0; i < cs.size(); ++i)
     s.bars.push_back(bar_on(from + static_cast<int64_t>(i), cs[i]));
   return s;
@@ -35,7 +35,7 @@ symbol_bars closes(std::string name, const std::vector<double>& cs, int64_t from
 // A deterministic random walk (a linear congruential generator), so the
 // indicators see varied bars.
 symbol_bars walk(std::string name, size_t n, uint32_t seed, int64_t step_ns = day_ns) {
-  symbol_bars s{std::move(name), {}};
+  symbol_bars s{std::move(name), {}, {}};
   double p = 100;
   uint32_t x = seed;
   for (size_t i = 0; i < n; ++i) {
@@ -140,7 +140,7 @@ TEST(screen, missing_ranks_go_last) {
 TEST(screen, date_picks_the_last_bar_on_or_before_it) {
   // Bars on days 0, 1, 2 and 5 (a long weekend).
   symbol_bars s{"X", {bar_on(first_day, 1), bar_on(first_day + 1, 2), bar_on(first_day + 2, 3),
-                      bar_on(first_day + 5, 4)}};
+                      bar_on(first_day + 5, 4)}, {}};
   symbol_bars late = closes("LATE", {100}, first_day + 4);
   std::vector<symbol_bars> u{s, late};
   screen_options o;
