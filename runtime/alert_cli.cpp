@@ -4,6 +4,8 @@
 #include <csignal>
 #include <iostream>
 
+#include "runtime/llm_cli.hpp"
+
 namespace osprey {
 
 namespace {
@@ -20,24 +22,6 @@ void install_alert_stop_handlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-}
-
-// Off by default; the key is only ever named, never typed, so it stays out
-// of shell history and process listings (same flags as `osprey screen`).
-void add_llm_flags(CLI::App& a, llm_flags& llm, CLI::Option* phrase) {
-  a.add_option("--llm-url", llm.url,
-               "OpenAI-compatible API base URL (e.g. http://127.0.0.1:8080/v1), asked when "
-               "--phrase is not understood (default: OSPREY_LLM_URL; unset: off)")
-    ->option_text("URL")
-    ->needs(phrase);
-  a.add_option("--llm-model", llm.model, "The model to ask (default: OSPREY_LLM_MODEL)")
-    ->option_text("NAME")
-    ->needs(phrase);
-  a.add_option("--llm-key-env", llm.key_env,
-               "Name of the environment variable holding the API key (default: "
-               "OSPREY_LLM_API_KEY)")
-    ->option_text("VAR")
-    ->needs(phrase);
 }
 
 } // namespace

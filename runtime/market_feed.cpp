@@ -8,7 +8,12 @@
 
 namespace osprey {
 
-journal_feed::journal_feed(const std::string& path, std::vector<std::string>& symbols) {
+namespace {
+
+/// The market events of the journal at `path`, in order; `symbols` gets the
+/// journal's symbol names.
+std::vector<msg> market_events_of(const std::string& path, std::vector<std::string>& symbols) {
+  std::vector<msg> events;
   auto read = read_journal(path);
   if (read.corrupt())
     throw std::runtime_error("journal " + path + ": " + read.error);
@@ -24,21 +29,17 @@ journal_feed::journal_feed(const std::string& path, std::vector<std::string>& sy
                   || t == fb::Payload::BarBatch || t == fb::Payload::NewsItem;
     // seq != 0: what the collector accepted (and built), not derived copies.
     if (market && m.seq() != 0)
-      events_.push_back(std::move(m));
+      events.push_back(std::move(m));
   }
   if (symbols.empty())
     throw std::runtime_error("journal " + path + ": no SymbolDirectory record");
+  return events;
 }
 
-std::optional<int64_t> journal_feed::peek_time() {
-  if (next_ >= events_.size())
-    return std::nullopt;
-  return events_[next_].ts_event();
-}
+} // namespace
 
-msg journal_feed::next(int64_t ts_ingress) {
-  // Handed out once: the feed drops its handle so the event is stamped in place.
-  return msg::as_arrival(std::move(events_[next_++]), ts_ingress);
+journal_feed::journal_feed(const std::string& path, std::vector<std::string>& symbols)
+  : memory_feed{market_events_of(path, symbols)} {
 }
 
 memory_feed memory_feed::read_all(market_feed& source) {
@@ -55,6 +56,7 @@ std::optional<int64_t> memory_feed::peek_time() {
 }
 
 msg memory_feed::next(int64_t ts_ingress) {
+  // Handed out once: the feed drops its handle so the event is stamped in place.
   return msg::as_arrival(std::move(events_[next_++]), ts_ingress);
 }
 

@@ -46,25 +46,9 @@ private:
   synthetic_market market_;
 };
 
-/// The market events (trades, quotes, bars the collector sequenced) of a
-/// journal, in the order it recorded them, arriving anew.
-class journal_feed final : public market_feed {
-public:
-  /// Reads the journal at `path`; throws std::runtime_error naming the path
-  /// when it cannot be read or is corrupt before its end (a torn tail is
-  /// tolerated). `symbols` receives the journal's symbol names, in order.
-  journal_feed(const std::string& path, std::vector<std::string>& symbols);
-  std::optional<int64_t> peek_time() override;
-  msg next(int64_t ts_ingress) override;
-
-private:
-  std::vector<msg> events_;
-  size_t next_ = 0;
-};
-
 /// Events held in memory, handed out in order (the backtest bench reads a
 /// feed into one first, to time the replay apart from the reading).
-class memory_feed final : public market_feed {
+class memory_feed : public market_feed {
 public:
   explicit memory_feed(std::vector<msg> events) : events_(std::move(events)) {}
   /// Reads every event of `source` (stamped with their event times).
@@ -76,6 +60,16 @@ public:
 private:
   std::vector<msg> events_;
   size_t next_ = 0;
+};
+
+/// The market events (trades, quotes, bars the collector sequenced) of a
+/// journal, in the order it recorded them, arriving anew.
+class journal_feed final : public memory_feed {
+public:
+  /// Reads the journal at `path`; throws std::runtime_error naming the path
+  /// when it cannot be read or is corrupt before its end (a torn tail is
+  /// tolerated). `symbols` receives the journal's symbol names, in order.
+  journal_feed(const std::string& path, std::vector<std::string>& symbols);
 };
 
 /// Another feed with news items merged in by event time (a market event

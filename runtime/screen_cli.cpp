@@ -2,29 +2,9 @@
 
 #include <iostream>
 
+#include "runtime/llm_cli.hpp"
+
 namespace osprey {
-
-namespace {
-
-// Off by default; the key is only ever named, never typed, so it stays out
-// of shell history and process listings.
-void add_llm_flags(CLI::App& s, llm_flags& llm, CLI::Option* phrase) {
-  s.add_option("--llm-url", llm.url,
-               "OpenAI-compatible API base URL (e.g. http://127.0.0.1:8080/v1), asked when "
-               "--phrase is not understood (default: OSPREY_LLM_URL; unset: off)")
-    ->option_text("URL")
-    ->needs(phrase);
-  s.add_option("--llm-model", llm.model, "The model to ask (default: OSPREY_LLM_MODEL)")
-    ->option_text("NAME")
-    ->needs(phrase);
-  s.add_option("--llm-key-env", llm.key_env,
-               "Name of the environment variable holding the API key (default: "
-               "OSPREY_LLM_API_KEY)")
-    ->option_text("VAR")
-    ->needs(phrase);
-}
-
-} // namespace
 
 void add_screen_command(CLI::App& app, screen_cli& cli) {
   auto* s = app.add_subcommand(

@@ -26,29 +26,12 @@ struct canned_model {
   local_http_server server;
 };
 
-} // namespace
-
-namespace {
-
 // A chat-completions answer whose message is `rule` (no quotes or
 // backslashes in it, so it needs no escaping).
 std::string completion(const std::string& rule) {
   return R"({"id":"chatcmpl-e2e","object":"chat.completion","choices":[{"index":0,)"
          R"("message":{"role":"assistant","content":"```\n)"
          + rule + R"(\n```"},"finish_reason":"stop"}]})";
-}
-
-std::vector<std::string> shared_files() {
-  std::vector<std::string> files;
-  for (const char* s : {"AAPL", "IBM", "KO", "MSFT"}) {
-    std::string p = OSPREY_SHARED_DATA "/market/";
-    p += s;
-    p += "_daily_2012-2014.csv";
-    if (!fs::exists(p))
-      return {};
-    files.push_back(p);
-  }
-  return files;
 }
 
 std::vector<std::string> screen_args(const std::vector<std::string>& files,
@@ -65,7 +48,7 @@ constexpr const char* bollinger_phrase = "close above the upper bollinger band";
 } // namespace
 
 TEST(llm_phrase_e2e, screens_with_a_rule_the_model_wrote_and_says_so_first) {
-  auto files = shared_files();
+  auto files = shared_daily_files();
   if (files.empty())
     GTEST_SKIP() << "the shared market files are absent";
   canned_model model{completion("close > bb(20, 2).upper")};
@@ -94,7 +77,7 @@ TEST(llm_phrase_e2e, screens_with_a_rule_the_model_wrote_and_says_so_first) {
 }
 
 TEST(llm_phrase_e2e, refuses_a_model_rule_that_does_not_compile_and_never_asks_for_known_phrases) {
-  auto files = shared_files();
+  auto files = shared_daily_files();
   if (files.empty())
     GTEST_SKIP() << "the shared market files are absent";
   canned_model model{completion("close > upper_band(20)")};

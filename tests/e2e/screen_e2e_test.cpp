@@ -21,21 +21,8 @@ outcome run_osprey(const std::vector<std::string>& args) {
   return run(args, dir);
 }
 
-std::vector<std::string> shared_files() {
-  std::vector<std::string> files;
-  for (const char* s : {"AAPL", "IBM", "KO", "MSFT"}) {
-    std::string p = OSPREY_SHARED_DATA "/market/";
-    p += s;
-    p += "_daily_2012-2014.csv";
-    if (!fs::exists(p))
-      return {};
-    files.push_back(p);
-  }
-  return files;
-}
-
 TEST(screen_e2e, screens_a_phrase_and_prints_json) {
-  auto files = shared_files();
+  auto files = shared_daily_files();
   if (files.empty())
     GTEST_SKIP() << "the shared market files are absent";
   std::vector<std::string> args{"screen", "--data"};
@@ -56,7 +43,7 @@ TEST(screen_e2e, screens_a_phrase_and_prints_json) {
 }
 
 TEST(screen_e2e, prints_the_rule_and_a_table_and_refuses_what_it_cannot_read) {
-  auto files = shared_files();
+  auto files = shared_daily_files();
   if (files.empty())
     GTEST_SKIP() << "the shared market files are absent";
   std::vector<std::string> args{"screen", "--data"};

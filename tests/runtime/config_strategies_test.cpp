@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/config.hpp"
+#include "../support/config_errors.hpp"
 
 using namespace osprey;
 
@@ -11,14 +12,7 @@ namespace {
 
 const std::string market = "[market]\nsymbols = [\"AAPL\", \"MSFT\", \"NVDA\", \"KO\"]\n";
 
-std::string error_of(const std::string& text) {
-  try {
-    parse_config(text, "test.toml");
-  } catch (const config_error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::config_error_of;
 
 } // namespace
 
@@ -92,7 +86,7 @@ TEST(config_strategies, without_rules_the_one_slot_is_the_breakout_with_the_stra
 }
 
 TEST(config_strategies, refuses_two_strategies_trading_the_same_symbol) {
-  EXPECT_EQ(error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"breakout\"\n"
+  EXPECT_EQ(config_error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"breakout\"\n"
                               "symbols = [\"AAPL\", \"MSFT\"]\n"
                               "[[strategies]]\nname = \"b\"\nkind = \"breakout\"\n"
                               "symbols = [\"NVDA\", \"MSFT\"]\n"),
@@ -101,7 +95,7 @@ TEST(config_strategies, refuses_two_strategies_trading_the_same_symbol) {
 }
 
 TEST(config_strategies, refuses_a_strategy_of_every_symbol_beside_another) {
-  auto e = error_of(market + "[[strategies]]\nname = \"all\"\nkind = \"breakout\"\n"
+  auto e = config_error_of(market + "[[strategies]]\nname = \"all\"\nkind = \"breakout\"\n"
                              "[[strategies]]\nname = \"trend\"\nstrategy = \"trend\"\n"
                              "symbols = [\"KO\"]\n");
   EXPECT_EQ(e, "test.toml:9: strategies.trend.symbols: strategies \"all\" and \"trend\" both "
@@ -110,7 +104,7 @@ TEST(config_strategies, refuses_a_strategy_of_every_symbol_beside_another) {
 }
 
 TEST(config_strategies, refuses_a_duplicate_name) {
-  EXPECT_EQ(error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"breakout\"\n"
+  EXPECT_EQ(config_error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"breakout\"\n"
                               "symbols = [\"AAPL\"]\n"
                               "[[strategies]]\nname = \"a\"\nkind = \"breakout\"\n"
                               "symbols = [\"KO\"]\n"),
@@ -118,20 +112,20 @@ TEST(config_strategies, refuses_a_duplicate_name) {
 }
 
 TEST(config_strategies, refuses_a_symbol_that_is_not_traded) {
-  EXPECT_EQ(error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"breakout\"\n"
+  EXPECT_EQ(config_error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"breakout\"\n"
                               "symbols = [\"AAPL\", \"TSLA\"]\n"),
             "test.toml:6: strategies.a.symbols: strategy \"a\": \"TSLA\" is not a traded "
             "symbol (traded: AAPL, MSFT, NVDA, KO)");
 }
 
 TEST(config_strategies, refuses_a_symbol_listed_twice) {
-  EXPECT_EQ(error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"breakout\"\n"
+  EXPECT_EQ(config_error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"breakout\"\n"
                               "symbols = [\"KO\", \"KO\"]\n"),
             "test.toml:6: strategies.a.symbols: strategy \"a\" lists \"KO\" twice");
 }
 
 TEST(config_strategies, refuses_an_unknown_kind) {
-  EXPECT_EQ(error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"pairs\"\n"),
+  EXPECT_EQ(config_error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"pairs\"\n"),
             "test.toml:5: strategies.a.kind: unknown kind \"pairs\" (known: \"breakout\", "
             "\"rules\", \"rebalance\")");
 }
@@ -146,11 +140,11 @@ TEST(config_strategies, a_rebalancer_slot_reads_its_settings_over_the_rebalance_
   EXPECT_EQ(p.portfolio.method, portfolio_method::risk_parity);
   EXPECT_EQ(p.lookback, 30u);
   EXPECT_EQ(p.period, 5u) << "from [rebalance]";
-  EXPECT_NE(error_of(market + "[[strategies]]\nname = \"pf\"\nkind = \"rebalance\"\n"
+  EXPECT_NE(config_error_of(market + "[[strategies]]\nname = \"pf\"\nkind = \"rebalance\"\n"
                               "method = \"best\"\n")
               .find("test.toml:6: strategies.pf.method: "),
             std::string::npos);
-  EXPECT_NE(error_of(market + "[[strategies]]\nname = \"pf\"\nkind = \"rebalance\"\n"
+  EXPECT_NE(config_error_of(market + "[[strategies]]\nname = \"pf\"\nkind = \"rebalance\"\n"
                               "lookback = 3\n")
               .find("lookback"),
             std::string::npos)
@@ -164,7 +158,7 @@ TEST(config_strategies, the_single_strategy_can_be_the_rebalancer) {
   ASSERT_EQ(slots.size(), 1u);
   EXPECT_EQ(slots[0].kind, strategy_kind::rebalance);
   EXPECT_DOUBLE_EQ(slots[0].rebalance.portfolio.cap, 0.5);
-  EXPECT_NE(error_of(market + "[rules]\nstrategy = \"rebalance\"\nentry = \"close > 1\"\n")
+  EXPECT_NE(config_error_of(market + "[rules]\nstrategy = \"rebalance\"\nentry = \"close > 1\"\n")
               .find("the rebalancing strategy takes no rules"),
             std::string::npos);
 }
@@ -174,56 +168,56 @@ TEST(config_strategies, bracket_exits_are_read_and_checked_against_the_rules) {
                                  "opposite = \"ignore\"\nexits = \"bracket\"\n",
                         "test.toml");
   EXPECT_TRUE(c.rules.bracket_exits);
-  EXPECT_NE(error_of(market + "[rules]\nentry = \"close > open\"\nexit = \"close < open\"\n"
+  EXPECT_NE(config_error_of(market + "[rules]\nentry = \"close > open\"\nexit = \"close < open\"\n"
                               "stop = \"5%\"\nopposite = \"ignore\"\nexits = \"bracket\"\n")
               .find("rules.exits: with bracket exits the venue closes the position"),
             std::string::npos);
-  EXPECT_NE(error_of(market + "[rules]\nentry = \"close > open\"\nexits = \"venue\"\n")
+  EXPECT_NE(config_error_of(market + "[rules]\nentry = \"close > open\"\nexits = \"venue\"\n")
               .find("rules.exits: expected one of"),
             std::string::npos);
 }
 
 TEST(config_strategies, refuses_a_strategy_without_a_name) {
-  EXPECT_EQ(error_of(market + "[[strategies]]\nkind = \"breakout\"\n"),
+  EXPECT_EQ(config_error_of(market + "[[strategies]]\nkind = \"breakout\"\n"),
             "test.toml:3: strategies.name: required: each strategy needs a unique name");
-  EXPECT_EQ(error_of(market + "[[strategies]]\nname = \"\"\nkind = \"breakout\"\n"),
+  EXPECT_EQ(config_error_of(market + "[[strategies]]\nname = \"\"\nkind = \"breakout\"\n"),
             "test.toml:4: strategies.name: expected a non-empty string");
 }
 
 TEST(config_strategies, refuses_the_keys_of_another_kind) {
-  EXPECT_EQ(error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"breakout\"\n"
+  EXPECT_EQ(config_error_of(market + "[[strategies]]\nname = \"a\"\nkind = \"breakout\"\n"
                               "entry = \"close > 1\"\n"),
             "test.toml:6: strategies.a.entry: unknown key");
-  EXPECT_EQ(error_of(market + "[[strategies]]\nname = \"t\"\nstrategy = \"trend\"\n"
+  EXPECT_EQ(config_error_of(market + "[[strategies]]\nname = \"t\"\nstrategy = \"trend\"\n"
                               "volume_factor = 2\n"),
             "test.toml:6: strategies.t.volume_factor: unknown key");
 }
 
 TEST(config_strategies, refuses_a_rules_slot_without_rules) {
-  EXPECT_EQ(error_of(market + "[[strategies]]\nname = \"a\"\n"),
+  EXPECT_EQ(config_error_of(market + "[[strategies]]\nname = \"a\"\n"),
             "test.toml:3: strategies.a.strategy: no rules: name a template (strategy = "
             "\"trend\"), write entry = ..., or set kind = \"breakout\"");
 }
 
 TEST(config_strategies, refuses_rules_that_do_not_compile_naming_the_strategy) {
-  auto e = error_of(market + "[[strategies]]\nname = \"bad\"\nentry = \"rsi(14) <\"\n");
+  auto e = config_error_of(market + "[[strategies]]\nname = \"bad\"\nentry = \"rsi(14) <\"\n");
   EXPECT_EQ(e.rfind("test.toml:5: strategies.bad.entry: the rules do not compile:", 0), 0u) << e;
 }
 
 TEST(config_strategies, refuses_an_unknown_template) {
-  auto e = error_of(market + "[[strategies]]\nname = \"a\"\nstrategy = \"nope\"\n");
+  auto e = config_error_of(market + "[[strategies]]\nname = \"a\"\nstrategy = \"nope\"\n");
   EXPECT_EQ(e.rfind("test.toml:5: strategies.a.strategy: unknown strategy \"nope\"", 0), 0u) << e;
 }
 
 TEST(config_strategies, refuses_rules_beside_strategies) {
-  EXPECT_EQ(error_of("[rules]\nstrategy = \"trend\"\n[[strategies]]\nname = \"a\"\n"
+  EXPECT_EQ(config_error_of("[rules]\nstrategy = \"trend\"\n[[strategies]]\nname = \"a\"\n"
                      "kind = \"breakout\"\n"),
             "test.toml:1: rules: [rules] and [[strategies]] cannot be combined: move the rules "
             "into a [[strategies]] table");
 }
 
 TEST(config_strategies, refuses_strategies_that_are_not_tables) {
-  EXPECT_EQ(error_of("strategies = [\"a\"]\n"),
+  EXPECT_EQ(config_error_of("strategies = [\"a\"]\n"),
             "test.toml:1: strategies: expected [[strategies]] tables, one per strategy");
 }
 

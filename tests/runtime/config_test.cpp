@@ -1,21 +1,11 @@
 #include <gtest/gtest.h>
 
 #include "runtime/config.hpp"
+#include "../support/config_errors.hpp"
 
 using namespace osprey;
 
-namespace {
-
-std::string error_of(const std::string& text) {
-  try {
-    parse_config(text, "test.toml");
-  } catch (const config_error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-} // namespace
+using test::config_error_of;
 
 TEST(config, the_demo_file_equals_the_built_in_defaults) {
   auto c = load_config(std::string{OSPREY_SOURCE_DIR} + "/configs/demo.toml");
@@ -111,73 +101,73 @@ flatten_on_halt = true
 }
 
 TEST(config, a_risk_switch_must_be_true_or_false) {
-  auto e = error_of("[risk]\nflatten_on_halt = \"yes\"\n");
+  auto e = config_error_of("[risk]\nflatten_on_halt = \"yes\"\n");
   EXPECT_EQ(e, "test.toml:2: risk.flatten_on_halt: expected true or false");
 }
 
 TEST(config, a_market_time_must_be_a_time_of_day) {
-  EXPECT_EQ(error_of("[risk]\nmarket_open = \"9:30am\"\n"),
+  EXPECT_EQ(config_error_of("[risk]\nmarket_open = \"9:30am\"\n"),
             "test.toml:2: risk.market_open: expected a UTC time of day such as "
             "\"14:30\"");
-  EXPECT_EQ(error_of("[risk]\n\nmarket_close = \"24:00\"\n"),
+  EXPECT_EQ(config_error_of("[risk]\n\nmarket_close = \"24:00\"\n"),
             "test.toml:3: risk.market_close: expected a UTC time of day such as "
             "\"14:30\"");
-  EXPECT_EQ(error_of("[risk]\nmarket_close = 1600\n"),
+  EXPECT_EQ(config_error_of("[risk]\nmarket_close = 1600\n"),
             "test.toml:2: risk.market_close: expected a UTC time of day such as "
             "\"14:30\"");
 }
 
 TEST(config, a_margin_multiplier_out_of_range_says_the_range) {
-  auto e = error_of("[risk]\nmargin_multiplier = 11\n");
+  auto e = config_error_of("[risk]\nmargin_multiplier = 11\n");
   EXPECT_EQ(e, "test.toml:2: risk.margin_multiplier: must be between 0 and 10, "
                "got 11");
 }
 
 TEST(config, a_misspelt_risk_key_is_refused) {
-  auto e = error_of("[risk]\ndaily_los_hard = 10.0\n");
+  auto e = config_error_of("[risk]\ndaily_los_hard = 10.0\n");
   EXPECT_EQ(e, "test.toml:2: risk.daily_los_hard: unknown key");
 }
 
 TEST(config, a_syntax_error_names_file_and_line) {
-  auto e = error_of("[risk]\nmax_position = 10\nmax_order_quantity = = 3\n");
+  auto e = config_error_of("[risk]\nmax_position = 10\nmax_order_quantity = = 3\n");
   EXPECT_EQ(e.rfind("test.toml:3: ", 0), 0u) << e;
 }
 
 TEST(config, an_unknown_key_names_file_line_and_key) {
-  auto e = error_of("[risk]\nmax_position = 10\nmax_postion = 10\n");
+  auto e = config_error_of("[risk]\nmax_position = 10\nmax_postion = 10\n");
   EXPECT_EQ(e, "test.toml:3: risk.max_postion: unknown key");
 }
 
 TEST(config, an_unknown_section_is_refused) {
-  auto e = error_of("[rsik]\nmax_position = 10\n");
+  auto e = config_error_of("[rsik]\nmax_position = 10\n");
   EXPECT_EQ(e, "test.toml:1: rsik: unknown key");
 }
 
 TEST(config, a_wrong_type_names_the_key) {
-  auto e = error_of("[risk]\n\nmax_position = \"lots\"\n");
+  auto e = config_error_of("[risk]\n\nmax_position = \"lots\"\n");
   EXPECT_EQ(e, "test.toml:3: risk.max_position: expected an integer");
 }
 
 TEST(config, an_out_of_range_value_says_the_range) {
-  auto e = error_of("[strategy]\ntrailing_stop = 1.5\n");
+  auto e = config_error_of("[strategy]\ntrailing_stop = 1.5\n");
   EXPECT_NE(e.find("test.toml:2: strategy.trailing_stop: must be between"),
             std::string::npos) << e;
 }
 
 TEST(config, a_bad_duration_is_explained) {
-  auto e = error_of("[broker]\nlatency = \"fast\"\n");
+  auto e = config_error_of("[broker]\nlatency = \"fast\"\n");
   EXPECT_NE(e.find("test.toml:2: broker.latency: not a duration: \"fast\""),
             std::string::npos) << e;
 }
 
 TEST(config, a_bad_choice_lists_the_options) {
-  auto e = error_of("[scheduler]\nprofile = \"turbo\"\n");
+  auto e = config_error_of("[scheduler]\nprofile = \"turbo\"\n");
   EXPECT_EQ(e, "test.toml:2: scheduler.profile: expected one of \"efficient\", "
                "\"spin\", \"deterministic\"");
 }
 
 TEST(config, an_empty_symbol_list_is_refused) {
-  auto e = error_of("[market]\nsymbols = []\n");
+  auto e = config_error_of("[market]\nsymbols = []\n");
   EXPECT_EQ(e, "test.toml:2: market.symbols: must not be empty");
 }
 
@@ -204,7 +194,7 @@ TEST(config, parses_durations) {
 TEST(config, the_risk_ledger_starts_from_the_order_managers_cash) {
   auto c = parse_config("[orders]\nstarting_cash = 25000.0\n", "x.toml");
   EXPECT_EQ(c.risk.starting_cash, money{25'000 * micros_per_dollar});
-  EXPECT_EQ(error_of("[risk]\nstarting_cash = 1.0\n"),
+  EXPECT_EQ(config_error_of("[risk]\nstarting_cash = 1.0\n"),
             "test.toml:2: risk.starting_cash: unknown key");
 }
 
@@ -224,9 +214,9 @@ closing_auction = "2m"
 }
 
 TEST(config, a_session_that_closes_before_it_opens_is_refused) {
-  EXPECT_EQ(error_of("[broker]\nsession_open = \"21:30\"\n"),
+  EXPECT_EQ(config_error_of("[broker]\nsession_open = \"21:30\"\n"),
             "test.toml:2: broker.session_open: the session must open before it closes");
-  EXPECT_EQ(error_of("[engine]\njournal_fsync = \"sometimes\"\n").rfind(
+  EXPECT_EQ(config_error_of("[engine]\njournal_fsync = \"sometimes\"\n").rfind(
               "test.toml:2: engine.journal_fsync:", 0),
             0u);
 }
@@ -235,7 +225,7 @@ TEST(config, reads_the_collector_section_and_refuses_a_fractional_bar_interval) 
   auto c = parse_config("[collector]\nbar_interval = \"5m\"\nstale_after = \"30s\"\n", "x.toml");
   EXPECT_EQ(c.collector.bar_interval_ns, 300'000'000'000);
   EXPECT_EQ(c.collector.stale_after_ns, 30'000'000'000);
-  EXPECT_EQ(error_of("[collector]\nbar_interval = \"1500ms\"\n"),
+  EXPECT_EQ(config_error_of("[collector]\nbar_interval = \"1500ms\"\n"),
             "test.toml:2: collector.bar_interval: must be a whole number of seconds (0: off)");
 }
 
@@ -263,14 +253,14 @@ min_news_sentiment = -0.25
 }
 
 TEST(config, a_bad_indicator_list_names_the_entry_and_the_line) {
-  auto e = error_of("[signal]\n\nindicators = \"rsi:14,foo:2\"\n");
+  auto e = config_error_of("[signal]\n\nindicators = \"rsi:14,foo:2\"\n");
   EXPECT_EQ(e.rfind("test.toml:3: signal.indicators: foo:2: unknown indicator \"foo\" (known: sma ",
                     0),
             0u)
     << e;
-  EXPECT_EQ(error_of("[signal]\nindicators = 14\n"),
+  EXPECT_EQ(config_error_of("[signal]\nindicators = 14\n"),
             "test.toml:2: signal.indicators: expected a string such as \"rsi:14,macd:12:26:9\"");
-  EXPECT_EQ(error_of("[signal]\nnews_window = \"0s\"\n"),
+  EXPECT_EQ(config_error_of("[signal]\nnews_window = \"0s\"\n"),
             "test.toml:2: signal.news_window: must be positive");
 }
 
@@ -280,10 +270,10 @@ TEST(config, reads_the_universe_of_company_names) {
   ASSERT_EQ(c.universe.size(), 2u);
   EXPECT_EQ(c.universe[0].symbol, "AAPL");
   EXPECT_EQ(c.universe[0].names, (std::vector<std::string>{"Apple", "Apple Inc."}));
-  EXPECT_EQ(error_of("[universe]\nAAPL = \"Apple\"\n"),
+  EXPECT_EQ(config_error_of("[universe]\nAAPL = \"Apple\"\n"),
             "test.toml:2: universe.AAPL: expected an array of company names, such as "
             "[\"Apple\", \"Apple Inc.\"]");
-  EXPECT_EQ(error_of("[universe]\nAAPL = [\"\"]\n"),
+  EXPECT_EQ(config_error_of("[universe]\nAAPL = [\"\"]\n"),
             "test.toml:2: universe.AAPL: expected a non-empty string");
 }
 
@@ -323,11 +313,11 @@ volume = 6
 }
 
 TEST(config, a_replay_mapping_without_its_key_columns_is_refused) {
-  EXPECT_EQ(error_of("[replay]\n[replay.columns]\nlayout = \"bars\"\ndate = 0\nopen = 1\n"),
+  EXPECT_EQ(config_error_of("[replay]\n[replay.columns]\nlayout = \"bars\"\ndate = 0\nopen = 1\n"),
             "test.toml:2: replay.columns: the mapping needs the close column");
-  EXPECT_EQ(error_of("[replay]\n[replay.columns]\nlayout = \"quotes\"\ndate = 0\nbid = 1\n"),
+  EXPECT_EQ(config_error_of("[replay]\n[replay.columns]\nlayout = \"quotes\"\ndate = 0\nbid = 1\n"),
             "test.toml:2: replay.columns: the mapping needs the ask column");
-  EXPECT_EQ(error_of("[replay.columns]\ndate = 0\nclose = 1\nvolum = 2\n"),
+  EXPECT_EQ(config_error_of("[replay.columns]\ndate = 0\nclose = 1\nvolum = 2\n"),
             "test.toml:4: replay.columns.volum: unknown key");
 }
 

@@ -29,6 +29,21 @@ struct outcome {
   std::string out, err;
 };
 
+/// The shared daily files of AAPL, IBM, KO and MSFT 2012-2014 (a small
+/// universe), or none when the shared data is absent.
+inline std::vector<std::string> shared_daily_files() {
+  std::vector<std::string> files;
+  for (const char* s : {"AAPL", "IBM", "KO", "MSFT"}) {
+    std::string p = OSPREY_SHARED_DATA "/market/";
+    p += s;
+    p += "_daily_2012-2014.csv";
+    if (!fs::exists(p))
+      return {};
+    files.push_back(p);
+  }
+  return files;
+}
+
 inline std::string slurp(const fs::path& p) {
   std::ifstream in{p, std::ios::binary};
   std::stringstream ss;
