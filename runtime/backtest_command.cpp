@@ -206,12 +206,7 @@ backtest_run replay_backtest(const backtest_options& opts, engine_config config,
     e += csv::format_time(to);
     throw std::runtime_error(e);
   }
-  cfg.strategy.trade_from_ns = from;
-  cfg.rules.trade_from_ns = from;
-  for (auto& slot : cfg.strategies) {
-    slot.breakout.trade_from_ns = from;
-    slot.rules.trade_from_ns = from;
-  }
+  cfg.trade_from_ns = from;
   const int64_t first_ts = *feed.peek_time();
   int64_t last_ts_seen = first_ts;
 
@@ -312,6 +307,16 @@ backtest_run replay_backtest(const backtest_options& opts, engine_config config,
   return run;
 }
 
+backtest_metrics metrics_of(const backtest_run& run) {
+  metrics_options mo;
+  mo.starting_cash = run.config.orders.starting_cash;
+  mo.periods_per_year =
+    run.bar_interval_s >= 86'400 || run.bar_interval_s == 0
+      ? trading_days_per_year
+      : periods_per_year_for_bars(int64_t{run.bar_interval_s} * 1'000'000'000);
+  return compute_metrics(run.curve, run.trades, mo);
+}
+
 std::optional<int64_t> parse_backtest_time(const std::string& text, bool end_of_day) noexcept {
   if (text.size() < 10 || text[4] != '-' || text[7] != '-')
     return std::nullopt;
@@ -338,15 +343,10 @@ int backtest_command(const backtest_options& options, std::ostream& out, std::os
   }
   for (auto& w : run.warnings)
     err << "osprey backtest: " << w << "\n";
-  metrics_options mo;
-  mo.starting_cash = run.config.orders.starting_cash;
-  mo.periods_per_year =
-    run.bar_interval_s >= 86'400 || run.bar_interval_s == 0
-      ? trading_days_per_year
-      : periods_per_year_for_bars(int64_t{run.bar_interval_s} * 1'000'000'000);
-  auto m = compute_metrics(run.curve, run.trades, mo);
+  auto m = metrics_of(run);
+  auto starting_cash = run.config.orders.starting_cash;
   if (opts.json) {
-    write_metrics_json(out, m, run.trades, run.curve, mo.starting_cash);
+    write_metrics_json(out, m, run.trades, run.curve, starting_cash);
     out << "\n";
   } else {
     out << "backtest: strategy " << strategy_names(run.config) << ", " << run.bars << " bars of " << run.symbols.size() << " symbol(s), ";
@@ -364,7 +364,7 @@ int backtest_command(const backtest_options& options, std::ostream& out, std::os
     r.data_files = opts.data;
     r.settings = {{"fills", name_of(run.config.broker.bar_fills)},
                   {"end", name_of(opts.end)}};
-    r.starting_cash = mo.starting_cash;
+    r.starting_cash = starting_cash;
     r.metrics = m;
     r.equity = run.curve;
     r.trades = run.trades;

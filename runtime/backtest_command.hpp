@@ -94,6 +94,10 @@ backtest_run replay_backtest(const backtest_options& opts, engine_config config,
                              market_feed& feed, uint64_t total_rows,
                              std::ostream& progress_out);
 
+/// The statistics of a run: its starting cash, annualised by its bars'
+/// interval (daily and longer: trading days; intraday: bars per session).
+backtest_metrics metrics_of(const backtest_run& run);
+
 /// Reads a --from / --to value: "YYYY-MM-DD" (UTC; as --to, the end of
 /// that day) or a date with a time. Returns nullopt when it is neither.
 std::optional<int64_t> parse_backtest_time(const std::string& text, bool end_of_day) noexcept;

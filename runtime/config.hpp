@@ -52,8 +52,6 @@ struct rules_config {
   /// exits = "bracket": stops and targets go with the entry as a bracket
   /// order (see actors/rule_strategy.hpp); "strategy" (default): checked per bar.
   bool bracket_exits = false;
-  /// Bars before this time only warm the rules up (backtest --from).
-  int64_t trade_from_ns = INT64_MIN;
 };
 
 /// What a strategy slot runs. To add a kind: a value here, its parameters
@@ -111,6 +109,9 @@ struct engine_config {
   rules_config rules;
   /// [rebalance]: used when [rules] strategy = "rebalance".
   rebalance_params rebalance;
+  /// Every strategy decides nothing on bars before this event time: they
+  /// only warm the indicators (backtest --from).
+  int64_t trade_from_ns = INT64_MIN;
   /// Strategies side by side ([[strategies]]); empty: the one slot that
   /// [rules] (or, without rules, [strategy]) describes. Read them through
   /// strategy_slots().

@@ -172,6 +172,7 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   // that thread's FIFO, so the journal holds the exact order of execution.
   journal_ = journal;
   starting_cash_ = c.orders.starting_cash;
+  trade_from_ns_ = c.trade_from_ns;
 
   order_manager_settings om;
   om.params = c.orders;
@@ -254,6 +255,7 @@ msg_actor engine::spawn_strategy(const strategy_slot& slot,
     case strategy_kind::breakout: {
       strategy_settings ss;
       ss.params = slot.breakout;
+      ss.params.trade_from_ns = trade_from_ns_;
       ss.risk = risk_;
       ss.journal = lane();
       ss.recovered = std::move(recovered);
@@ -265,7 +267,7 @@ msg_actor engine::spawn_strategy(const strategy_slot& slot,
       rs.params.rules = std::move(rules);
       rs.params.opposite = slot.rules.opposite;
       rs.params.long_short = slot.rules.long_short;
-      rs.params.trade_from_ns = slot.rules.trade_from_ns;
+      rs.params.trade_from_ns = trade_from_ns_;
       rs.params.bracket_exits = slot.rules.bracket_exits;
       rs.params.starting_cash = starting_cash_;
       rs.risk = risk_;
@@ -283,7 +285,7 @@ msg_actor engine::spawn_strategy(const strategy_slot& slot,
       // Throws std::invalid_argument naming the setting (e.g. a lookback
       // too short for this many symbols).
       validate(rb.params, static_cast<uint32_t>(rb.universe.size()));
-      rb.params.trade_from_ns = slot.rules.trade_from_ns;
+      rb.params.trade_from_ns = trade_from_ns_;
       rb.starting_cash = starting_cash_;
       rb.risk = risk_;
       rb.journal = lane();

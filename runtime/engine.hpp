@@ -137,6 +137,7 @@ private:
   std::vector<caf::actor_addr> all_;
   msg_sink* journal_ = nullptr;
   money starting_cash_{0};
+  int64_t trade_from_ns_ = INT64_MIN; ///< engine_config::trade_from_ns, for every strategy.
   std::vector<std::string> traded_;         ///< Symbols by id, as at start.
   std::vector<ind::indicator_spec> extras_; ///< What the signal actor computes.
   std::vector<running_strategy> strategies_;

@@ -210,16 +210,6 @@ std::vector<std::string> optimize_metric_names() {
   return names;
 }
 
-backtest_metrics metrics_of(const backtest_run& run) {
-  metrics_options mo;
-  mo.starting_cash = run.config.orders.starting_cash;
-  mo.periods_per_year =
-    run.bar_interval_s >= 86'400 || run.bar_interval_s == 0
-      ? trading_days_per_year
-      : periods_per_year_for_bars(int64_t{run.bar_interval_s} * 1'000'000'000);
-  return compute_metrics(run.curve, run.trades, mo);
-}
-
 std::map<std::string, double> search_metrics(const backtest_run& run) {
   auto m = metrics_of(run);
   std::map<std::string, double> out;

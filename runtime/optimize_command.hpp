@@ -65,10 +65,6 @@ std::vector<std::string> optimize_metric_names();
 /// `osprey backtest` does) under the names the search knows.
 std::map<std::string, double> search_metrics(const backtest_run& run);
 
-/// The statistics as compute_metrics gives them, annualised as
-/// `osprey backtest` does.
-backtest_metrics metrics_of(const backtest_run& run);
-
 /// Returns the objective: one quiet run_backtest of `base` with the trial's
 /// overrides (no progress bar, journal or report). Safe to call from many
 /// threads at once: every call builds its own engine.

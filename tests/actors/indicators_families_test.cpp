@@ -381,7 +381,7 @@ protected:
   void SetUp() override {
     data_ = load_market(GetParam());
     if (data_.missing)
-      GTEST_SKIP() << "shared market data unavailable: " << data_.error;
+      FAIL() << "shared market data unavailable: " << data_.error;
     ASSERT_TRUE(data_.error.empty()) << data_.error;
     close_ = column_of(data_.bars, &ind::bar_input::close);
     volume_ = column_of(data_.bars, &ind::bar_input::volume);
@@ -684,7 +684,7 @@ TEST(relative_strength, matches_gross_return_ratio_of_aapl_against_msft) {
   const auto aapl = load_market("AAPL_daily_2012-2014.csv");
   const auto msft = load_market("MSFT_daily_2012-2014.csv");
   if (aapl.missing || msft.missing)
-    GTEST_SKIP() << "shared market data unavailable: " << aapl.error << " "
+    FAIL() << "shared market data unavailable: " << aapl.error << " "
                  << msft.error;
   ASSERT_TRUE(aapl.error.empty() && msft.error.empty())
     << aapl.error << " " << msft.error;

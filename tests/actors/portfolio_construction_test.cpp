@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/thrown_by.hpp"
+
 using namespace osprey;
 
 namespace {
@@ -39,14 +41,7 @@ portfolio_settings with(portfolio_method m, double cap = 1) {
   return s;
 }
 
-std::string thrown_by(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& ex) {
-    return ex.what();
-  }
-  return "(nothing thrown)";
-}
+using test::thrown_by;
 
 void expect_feasible(const std::vector<double>& w, double cap) {
   double sum = 0;

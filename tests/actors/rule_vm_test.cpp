@@ -204,7 +204,7 @@ TEST(rule_vm, crossover_on_real_data_matches_an_independent_recomputation) {
   std::string path = OSPREY_SHARED_DATA "/market/GOOG_daily_2004-2013.csv";
   std::ifstream in{path};
   if (!in)
-    GTEST_SKIP() << path << " is absent";
+    FAIL() << path << " is absent";
   std::vector<ind::bar_input> data;
   std::string line;
   std::getline(in, line);

@@ -41,7 +41,7 @@ TEST(sentiment_eval, reads_text_and_score_pairs_from_json_records) {
 // (even lines), the finance model is more accurate than plain VADER.
 TEST(sentiment_accuracy, finance_model_beats_plain_vader_on_phrasebank_test_split) {
   if (!std::filesystem::exists(lexicon_path) || !std::filesystem::exists(phrasebank_path))
-    GTEST_SKIP() << "shared data not found under " << data_dir;
+    FAIL() << "shared data not found under " << data_dir;
   std::string error;
   auto lex = lexicon::load(lexicon_path, error);
   ASSERT_TRUE(lex) << error;
@@ -71,7 +71,7 @@ TEST(sentiment_accuracy, finance_model_agrees_better_with_semeval_and_fiqa_score
   const std::string fiqa_path = data_dir + "/sentiment/FiQA2018_task1_microblog_posts.json";
   if (!std::filesystem::exists(lexicon_path) || !std::filesystem::exists(semeval_path) ||
       !std::filesystem::exists(fiqa_path))
-    GTEST_SKIP() << "shared data not found under " << data_dir;
+    FAIL() << "shared data not found under " << data_dir;
   std::string error;
   auto lex = lexicon::load(lexicon_path, error);
   ASSERT_TRUE(lex) << error;

@@ -199,7 +199,7 @@ TEST(sentiment_classify, applies_the_neutral_band_symmetrically) {
 
 TEST(sentiment_vader_file, matches_hand_derived_scores_with_the_real_lexicon) {
   if (!std::filesystem::exists(lexicon_path))
-    GTEST_SKIP() << "VADER lexicon not found at " << lexicon_path;
+    FAIL() << "VADER lexicon not found at " << lexicon_path;
   std::string error;
   auto lex = lexicon::load(lexicon_path, error);
   ASSERT_TRUE(lex) << error;

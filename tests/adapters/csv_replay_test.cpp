@@ -26,7 +26,7 @@ std::string market(const char* name) {
 #define REQUIRE_DATA(path)                                                     \
   do {                                                                         \
     if (!fs::exists(path)) {                                                   \
-      GTEST_SKIP() << "shared data absent: " << (path);                        \
+      FAIL() << "shared data absent: " << (path);                        \
     }                                                                          \
   } while (false)
 

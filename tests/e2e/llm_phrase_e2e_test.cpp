@@ -50,7 +50,7 @@ constexpr const char* bollinger_phrase = "close above the upper bollinger band";
 TEST(llm_phrase_e2e, screens_with_a_rule_the_model_wrote_and_says_so_first) {
   auto files = shared_daily_files();
   if (files.empty())
-    GTEST_SKIP() << "the shared market files are absent";
+    FAIL() << "the shared market files are absent";
   canned_model model{completion("close > bb(20, 2).upper")};
   ::setenv("OSPREY_E2E_LLM_KEY", "sk-e2e-secret", 1);
   scratch_dir dir;
@@ -79,7 +79,7 @@ TEST(llm_phrase_e2e, screens_with_a_rule_the_model_wrote_and_says_so_first) {
 TEST(llm_phrase_e2e, refuses_a_model_rule_that_does_not_compile_and_never_asks_for_known_phrases) {
   auto files = shared_daily_files();
   if (files.empty())
-    GTEST_SKIP() << "the shared market files are absent";
+    FAIL() << "the shared market files are absent";
   canned_model model{completion("close > upper_band(20)")};
   scratch_dir dir;
   auto bad = run(screen_args(files, {"--phrase", bollinger_phrase, "--llm-url",

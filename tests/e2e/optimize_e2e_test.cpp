@@ -34,7 +34,7 @@ const std::string goog =
 
 TEST(osprey_optimize, prints_the_search_as_json_with_a_ready_set_line) {
   if (!fs::exists(goog))
-    GTEST_SKIP() << "shared market data not found: " << goog;
+    FAIL() << "shared market data not found: " << goog;
   auto r = run_osprey({"optimize", "--data", goog, "--params",
                        "strategy.volume_factor=1.0..1.5:0.5,signal.high_period=10..20:10",
                        "--objective", "total_return", "--workers", "2", "--json"});
@@ -46,7 +46,7 @@ TEST(osprey_optimize, prints_the_search_as_json_with_a_ready_set_line) {
 
 TEST(osprey_optimize, an_unknown_setting_exits_2_naming_it) {
   if (!fs::exists(goog))
-    GTEST_SKIP() << "shared market data not found: " << goog;
+    FAIL() << "shared market data not found: " << goog;
   auto r = run_osprey({"optimize", "--data", goog, "--params", "strategy.no_such_key=1..2"});
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.err.find("no_such_key"), std::string::npos) << r.err;
@@ -54,7 +54,7 @@ TEST(osprey_optimize, an_unknown_setting_exits_2_naming_it) {
 
 TEST(osprey_optimize, walks_forward_as_json) {
   if (!fs::exists(goog))
-    GTEST_SKIP() << "shared market data not found: " << goog;
+    FAIL() << "shared market data not found: " << goog;
   auto r = run_osprey({"optimize", "--data", goog, "--params", "signal.high_period=10..20:10",
                        "--objective", "total_return", "--walk-forward", "1000:500", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

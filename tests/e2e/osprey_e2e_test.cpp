@@ -353,7 +353,7 @@ TEST(osprey_binary, sentiment_scores_text_and_evaluate_reports_and_remembers) {
 
   std::string market = std::string{OSPREY_SOURCE_DIR} + "/../shared/data/market/";
   if (!fs::exists(market + "MSFT_daily_2012-2014.csv"))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   auto history = (dir / "history.sqlite").string();
   auto e = run({"evaluate", "MSFT", "--data", market + "MSFT_daily_2012-2014.csv", "--history",
                 history},
@@ -409,7 +409,7 @@ TEST(osprey_binary, evaluate_batch_with_options_and_fundamentals_matches_one_by_
   std::string market = std::string{OSPREY_SOURCE_DIR} + "/../shared/data/market/";
   for (auto f : {"AAPL", "MSFT", "KO"})
     if (!fs::exists(market + f + "_daily_2012-2014.csv"))
-      GTEST_SKIP() << "shared market data not found at " << market;
+      FAIL() << "shared market data not found at " << market;
   scratch_dir dir;
   auto write = [&dir](const std::string& name, const std::string& text) {
     std::ofstream{dir / name} << text;
@@ -478,7 +478,7 @@ TEST(osprey_binary, a_backtest_of_a_recorded_run_places_the_same_orders_in_the_s
 TEST(osprey_binary, backtest_prints_json_and_writes_a_report) {
   std::string market = std::string{OSPREY_SOURCE_DIR} + "/../shared/data/market/";
   if (!fs::exists(market + "GOOG_daily_2004-2013.csv"))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   scratch_dir dir;
   auto report = (dir / "report.html").string();
   auto r = run({"backtest", "--data", market + "GOOG_daily_2004-2013.csv", "--json", "--report",

@@ -24,7 +24,7 @@ outcome run_osprey(const std::vector<std::string>& args) {
 TEST(screen_e2e, screens_a_phrase_and_prints_json) {
   auto files = shared_daily_files();
   if (files.empty())
-    GTEST_SKIP() << "the shared market files are absent";
+    FAIL() << "the shared market files are absent";
   std::vector<std::string> args{"screen", "--data"};
   args.insert(args.end(), files.begin(), files.end());
   for (const char* a : {"--phrase", "price above 20", "--date", "2013-06-28", "--json", "--all"})
@@ -45,7 +45,7 @@ TEST(screen_e2e, screens_a_phrase_and_prints_json) {
 TEST(screen_e2e, prints_the_rule_and_a_table_and_refuses_what_it_cannot_read) {
   auto files = shared_daily_files();
   if (files.empty())
-    GTEST_SKIP() << "the shared market files are absent";
+    FAIL() << "the shared market files are absent";
   std::vector<std::string> args{"screen", "--data"};
   args.insert(args.end(), files.begin(), files.end());
   auto with = [&](std::vector<std::string> more) {

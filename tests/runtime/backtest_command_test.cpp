@@ -63,7 +63,7 @@ int64_t slipped(int64_t px, int64_t bps, bool buy) {
 
 TEST(backtest, every_fill_is_at_the_open_of_the_bar_after_the_decision) {
   if (!std::filesystem::exists(goog))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   auto run = run_backtest(quiet({goog}), std::cerr);
   auto bars = opens_and_closes(goog);
   ASSERT_GT(run.trades.size(), 10u);
@@ -84,7 +84,7 @@ TEST(backtest, every_fill_is_at_the_open_of_the_bar_after_the_decision) {
 
 TEST(backtest, the_same_inputs_write_byte_identical_journals) {
   if (!std::filesystem::exists(goog))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   auto a = scratch("a.journal"), b = scratch("b.journal");
   auto o = quiet({goog, market + "MSFT_daily_2012-2014.csv"});
   o.journal_path = a;
@@ -100,7 +100,7 @@ TEST(backtest, the_same_inputs_write_byte_identical_journals) {
 
 TEST(backtest, the_account_is_the_order_managers_own) {
   if (!std::filesystem::exists(goog))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   auto path = scratch("acct.journal");
   auto o = quiet({goog});
   o.journal_path = path;
@@ -125,7 +125,7 @@ TEST(backtest, the_account_is_the_order_managers_own) {
 
 TEST(backtest, same_close_is_announced_as_look_ahead) {
   if (!std::filesystem::exists(goog))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   auto o = quiet({goog});
   o.fill = bar_fill::same_close;
   auto run = run_backtest(o, std::cerr);
@@ -165,7 +165,7 @@ TEST(backtest, unusable_inputs_are_errors_that_say_why) {
 
 TEST(backtest, a_moving_average_cross_trades_exactly_the_crosses_found_by_hand) {
   if (!std::filesystem::exists(goog))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   // The crosses, computed here from the file with plain sums.
   symbol_table symbols;
   auto r = read_all_csv({goog}, csv_replay_options{}, symbols);

@@ -45,7 +45,7 @@ backtest_options trend_over_goog() {
 
 TEST(backtest_range, trades_only_the_crosses_inside_the_range_with_warm_averages) {
   if (!std::filesystem::exists(goog))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   auto bars = goog_bars();
   auto from = *parse_backtest_time("2008-01-01", false);
   auto to = *parse_backtest_time("2012-06-30", true);

@@ -183,7 +183,7 @@ TEST(backtest_report, inlines_the_installed_library_when_present) {
   std::string error;
   const auto lib = load_chart_library(OSPREY_SOURCE_DIR, error);
   if (lib.empty())
-    GTEST_SKIP() << error << " (run scripts/setup)";
+    FAIL() << error << " (run scripts/setup)";
   auto d = sample("AAPL", "sma_cross");
   d.chart_library = lib;
   const auto html = html_of(d);

@@ -28,7 +28,7 @@ TEST(backtest_strategies, the_rebalancer_trades_a_portfolio_from_the_first_full_
   for (const char* s : {"AAPL", "IBM", "KO", "MSFT"})
     files.push_back(market + s + "_daily_2012-2014.csv");
   if (!std::filesystem::exists(files[0]))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   backtest_options o;
   o.data = files;
   o.progress = false;
@@ -59,7 +59,7 @@ TEST(backtest_strategies, the_rebalancer_trades_a_portfolio_from_the_first_full_
 TEST(backtest_strategies, bracket_exits_close_positions_through_the_venues_legs) {
   auto goog = market + "GOOG_daily_2004-2013.csv";
   if (!std::filesystem::exists(goog))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   backtest_options o;
   o.data = {goog};
   o.progress = false;

@@ -314,7 +314,7 @@ TEST(engine_strategies, a_backtest_of_two_strategies_trades_each_shard_as_it_wou
   auto aapl = market_dir + "AAPL_daily_2012-2014.csv";
   auto goog = market_dir + "GOOG_daily_2004-2013.csv";
   if (!std::filesystem::exists(aapl) || !std::filesystem::exists(goog))
-    GTEST_SKIP() << "shared market data not found at " << market_dir;
+    FAIL() << "shared market data not found at " << market_dir;
   auto config = scratch("two.toml");
   {
     std::ofstream f{config};
@@ -365,7 +365,7 @@ TEST(engine_strategies, a_backtest_of_two_strategies_trades_each_shard_as_it_wou
 TEST(engine_strategies, a_backtest_refuses_a_shard_symbol_missing_from_the_data) {
   auto aapl = market_dir + "AAPL_daily_2012-2014.csv";
   if (!std::filesystem::exists(aapl))
-    GTEST_SKIP() << "shared market data not found at " << market_dir;
+    FAIL() << "shared market data not found at " << market_dir;
   auto config = scratch("missing.toml");
   {
     std::ofstream f{config};

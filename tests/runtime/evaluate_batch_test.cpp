@@ -66,7 +66,7 @@ TEST(evaluate_batch, the_ticker_file_skips_comments_and_blanks_and_reports_bad_l
 
 TEST(evaluate_batch, parallel_results_come_back_in_the_order_asked) {
   if (!have_market())
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   std::ostringstream err;
   auto in = load_evaluation_inputs({market_files(), {}, {}, {}}, by_length, err);
   evaluate_options o;
@@ -86,7 +86,7 @@ TEST(evaluate_batch, parallel_results_come_back_in_the_order_asked) {
 
 TEST(evaluate_batch, a_batch_prints_and_stores_what_the_sequential_command_does) {
   if (!have_market())
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   auto news = temp("news.jsonl");
   std::ofstream{news} << R"({"created_at": "2014-12-30T15:00:00Z", "headline": "Apple sets a record", "symbols": ["AAPL"]}
 {"created_at": "2014-12-31T15:00:00Z", "headline": "$KO and $MSFT rally together"}

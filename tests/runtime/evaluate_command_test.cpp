@@ -33,7 +33,7 @@ headline_reading upbeat(const std::string&) {
 
 TEST(evaluate_command, scores_a_ticker_from_its_bars_and_news_and_stores_it) {
   if (!std::filesystem::exists(market + "AAPL_daily_2012-2014.csv"))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   auto news = temp("news.jsonl");
   std::ofstream{news} << R"({"created_at": "2014-12-30T15:00:00Z", "headline": "Apple sets a record", "symbols": ["AAPL"]}
 {"created_at": "2014-12-31T15:00:00Z", "headline": "$AAPL buyback grows"}
@@ -71,7 +71,7 @@ TEST(evaluate_command, scores_a_ticker_from_its_bars_and_news_and_stores_it) {
 
 TEST(evaluate_command, a_ticker_without_bars_is_an_error_that_names_it) {
   if (!std::filesystem::exists(market + "KO_daily_2012-2014.csv"))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   evaluate_options o;
   o.tickers = {"ZZZZ"};
   o.data = {market + "KO_daily_2012-2014.csv"};
@@ -102,7 +102,7 @@ headline_reading neutral(const std::string&) {
 
 TEST(evaluate_command, options_fundamentals_and_block_trades_enter_the_pillars) {
   if (!std::filesystem::exists(market + "AAPL_daily_2012-2014.csv"))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   // Three blocks on the evaluation day (2014-12-31 UTC), one the day before.
   auto trades = write_file("aapl-trades.csv",
                            "ts_event,symbol,kind,price,size\n"
@@ -156,7 +156,7 @@ TEST(evaluate_command, options_fundamentals_and_block_trades_enter_the_pillars) 
 
 TEST(evaluate_command, past_evaluations_are_comparables_with_their_outcome_when_known) {
   if (!std::filesystem::exists(market + "MSFT_daily_2012-2014.csv"))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   std::ostringstream ignored;
   auto in = load_evaluation_inputs(
     {{market + "AAPL_daily_2012-2014.csv", market + "MSFT_daily_2012-2014.csv"}, {}, {}, {}},

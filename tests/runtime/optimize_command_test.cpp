@@ -20,7 +20,7 @@ const std::string goog = std::string{OSPREY_SHARED_DATA} + "/market/GOOG_daily_2
 
 #define NEED_GOOG()                                                                             \
   if (!std::filesystem::exists(goog))                                                           \
-  GTEST_SKIP() << "shared market data not found: " << goog
+  FAIL() << "shared market data not found: " << goog
 
 optimize_options grid_on_goog(size_t workers) {
   optimize_options o;
@@ -227,7 +227,7 @@ TEST(walk_forward_backtests, plans_over_the_union_of_several_files_bar_times) {
   NEED_GOOG();
   const std::string ko = std::string{OSPREY_SHARED_DATA} + "/market/KO_daily_2012-2014.csv";
   if (!std::filesystem::exists(ko))
-    GTEST_SKIP() << "shared market data not found: " << ko;
+    FAIL() << "shared market data not found: " << ko;
   backtest_options both;
   both.data = {goog, ko};
   auto h = load_bar_history(both);

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/thrown_by.hpp"
+
 using namespace osprey;
 
 namespace {
@@ -37,14 +39,7 @@ search_settings settings_for(search_method m, uint64_t seed, size_t workers = 1)
   return s;
 }
 
-std::string thrown_by(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& ex) {
-    return ex.what();
-  }
-  return "(nothing thrown)";
-}
+using test::thrown_by;
 
 void expect_same(const search_result& a, const search_result& b) {
   ASSERT_EQ(a.trials.size(), b.trials.size());

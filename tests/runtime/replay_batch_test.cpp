@@ -151,7 +151,7 @@ TEST(replay_batch, a_batch_holds_each_symbol_once) {
 
 TEST(replay_batch, the_engine_decides_the_same_in_batches_as_bar_by_bar) {
   if (!std::filesystem::exists(four_stocks()[0]))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   auto one = replay(1);
   auto batched = replay(64);
   EXPECT_EQ(one.batches, 0u);

@@ -60,7 +60,7 @@ TEST(signals_command, a_bad_list_says_which_entry_and_why) {
 
 TEST(signals_command, prints_every_bar_blank_while_warming_and_the_sma_by_hand) {
   if (!std::filesystem::exists(market + "ORCL_daily_1995-2014.csv"))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   std::ostringstream out, err;
   ASSERT_EQ(signals_command({market + "ORCL_daily_1995-2014.csv"}, "sma:3,rsi:14", out, err), 0)
     << err.str();
@@ -89,7 +89,7 @@ TEST(signals_command, prints_every_bar_blank_while_warming_and_the_sma_by_hand) 
 
 TEST(signals_command, intraday_bars_get_a_time_column) {
   if (!std::filesystem::exists(market + "STOXX50_futures_1min_2006-01.csv"))
-    GTEST_SKIP() << "shared market data not found at " << market;
+    FAIL() << "shared market data not found at " << market;
   std::ostringstream out, err;
   ASSERT_EQ(signals_command({market + "STOXX50_futures_1min_2006-01.csv"}, "vwap,obv", out, err),
             0)

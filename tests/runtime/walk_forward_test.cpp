@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/thrown_by.hpp"
+
 using namespace osprey;
 
 namespace {
@@ -19,14 +21,7 @@ wf_settings bars(int64_t is, int64_t oos, int64_t step = 0, bool anchored = fals
   return s;
 }
 
-std::string thrown_by(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& ex) {
-    return ex.what();
-  }
-  return "(nothing thrown)";
-}
+using test::thrown_by;
 
 param_set one_param(const std::string& name, double v) {
   param_set p;
