@@ -36,7 +36,7 @@ built_bar finish(bar_builder& b, bar_builder::partial& p) {
 
 std::optional<built_bar> on_trade(bar_builder& b, symbol_id sym, int64_t ts, price px,
                                   quantity size) {
-  if (b.interval_ns <= 0 || px.micros <= 0 || size.shares < 0)
+  if (b.interval_ns <= 0 || px.micros <= 0 || size.nanos < 0)
     return std::nullopt;
   if (b.symbols.size() <= sym.value)
     b.symbols.resize(sym.value + 1);

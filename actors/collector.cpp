@@ -236,7 +236,7 @@ void advance(collector_state& st, const msg& m, market_key key, std::vector<symb
   }
   if (auto t = m.as<fb::Trade>())
     if (auto bar = on_trade(st.bars, symbol_id{key.symbol}, ts, price{t->price()},
-                            quantity{t->size()}))
+                            quantity::from_nanos(t->size())))
       st.due.push_back(*bar);
 }
 

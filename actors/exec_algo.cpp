@@ -83,7 +83,7 @@ void build_times(algo_state& st, const algo_spec& spec) {
 /// the last entry is always exactly the target.
 void build_cumulative(algo_state& st, const algo_spec& spec) {
   const uint32_t n = spec.slices;
-  const int64_t target = st.parent.target.shares;
+  const int64_t target = st.parent.target.whole_shares();
   st.cumulative.resize(n);
   if (st.kind == fb::AlgoKind::Twap) {
     // round(target * (i + 1) / n), half up, exact in 128 bits.
@@ -119,7 +119,7 @@ void build_cumulative(algo_state& st, const algo_spec& spec) {
 /// degrades to TWAP instead of piling everything into the last slice.
 void close_live_intervals(algo_state& st, uint32_t upto) noexcept {
   const auto n = static_cast<double>(st.slice_ns.size());
-  const auto target = static_cast<double>(st.parent.target.shares);
+  const auto target = static_cast<double>(st.parent.target.whole_shares());
   for (; st.closed_intervals < upto; ++st.closed_intervals) {
     const int64_t v = st.slice_volume[st.closed_intervals];
     st.volume_seen += v;
@@ -135,14 +135,14 @@ void close_live_intervals(algo_state& st, uint32_t upto) noexcept {
 
 /// Returns the scheduled cumulative quantity once slice i is due.
 int64_t scheduled_after(algo_state& st, uint32_t i) noexcept {
-  const int64_t target = st.parent.target.shares;
+  const int64_t target = st.parent.target.whole_shares();
   if (i + 1 == st.slice_ns.size())
     return target;
   if (!st.live_volume)
     return st.cumulative[i];
   close_live_intervals(st, i);
   const auto c = std::llround(st.live_cumulative);
-  return std::clamp<int64_t>(c, st.scheduled.shares, target);
+  return std::clamp<int64_t>(c, st.scheduled.whole_shares(), target);
 }
 
 algo_child make_child(const algo_state& st, quantity qty) noexcept {
@@ -169,7 +169,7 @@ void act_sliced(algo_state& st, int64_t ts, algo_action& a) noexcept {
   // Several slices may fall due in one event (a late wake): one child then
   // covers all of them.
   while (st.next_slice < n && st.slice_ns[st.next_slice] <= ts) {
-    st.scheduled = quantity{scheduled_after(st, st.next_slice)};
+    st.scheduled = quantity::of_shares(scheduled_after(st, st.next_slice));
     ++st.next_slice;
     due = true;
   }
@@ -179,12 +179,12 @@ void act_sliced(algo_state& st, int64_t ts, algo_action& a) noexcept {
   }
   if (due) {
     const quantity qty = st.scheduled - st.filled - st.working;
-    if (qty.shares > 0)
+    if (qty.nanos > 0)
       send(st, a, qty);
   }
   if (st.filled >= st.parent.target)
     st.outcome = algo_outcome::completed;
-  else if (st.swept && st.working.shares <= 0)
+  else if (st.swept && st.working.nanos <= 0)
     st.outcome = algo_outcome::ended_short;
   if (st.done())
     return;
@@ -199,7 +199,7 @@ void act_iceberg(algo_state& st, int64_t ts, algo_action& a) noexcept {
     st.outcome = algo_outcome::completed;
     return;
   }
-  if (st.working.shares > 0)
+  if (st.working.nanos > 0)
     return; // the shown child works until it is filled or ends
   if (ts < st.show_at_ns) {
     a.wake_ns = st.show_at_ns;
@@ -245,8 +245,12 @@ std::string validate_algo(const algo_spec& spec, const algo_parent& parent) {
       && k != fb::AlgoKind::Iceberg)
     return field_error("algo_spec.kind",
                        "is not an algorithm (twap, vwap, iceberg)", k);
-  if (parent.target.shares <= 0)
+  if (parent.target.nanos <= 0)
     return field_error("order.quantity", "the parent's target must be > 0", k);
+  // Children go out in whole shares: Alpaca takes fractions only on simple
+  // day orders, and a slice of a fraction is noise.
+  if (!parent.target.is_whole())
+    return field_error("order.quantity", "the parent's target must be whole shares", k);
   if (spec.start_ns < 0)
     return field_error("algo_spec.start_ns",
                        "must be >= 0 (0: the start event time)", k);
@@ -254,8 +258,10 @@ std::string validate_algo(const algo_spec& spec, const algo_parent& parent) {
     return field_error("algo_spec.randomize_bps",
                        "must be <= 10000 (one interval)", k);
   if (k == fb::AlgoKind::Iceberg) {
-    if (spec.display_quantity.shares <= 0)
+    if (spec.display_quantity.nanos <= 0)
       return field_error("algo_spec.display_quantity", "must be > 0", k);
+    if (!spec.display_quantity.is_whole())
+      return field_error("algo_spec.display_quantity", "must be whole shares", k);
     if (parent.limit.micros <= 0)
       return field_error("order.limit_price",
                          "an iceberg needs a parent limit > 0", k);
@@ -341,20 +347,20 @@ algo_action on_algo_market(algo_state& st, int64_t ts_ns,
                            quantity volume) noexcept {
   // Volume outside [start, start + horizon) belongs to no interval; volume
   // between start and a randomised later t_0 counts for interval 0.
-  if (st.live_volume && volume.shares > 0 && ts_ns >= st.start_ns
+  if (st.live_volume && volume.nanos > 0 && ts_ns >= st.start_ns
       && ts_ns < st.end_ns) {
     // Events arrive in event-time order, so the interval only moves forward.
     const auto n = static_cast<uint32_t>(st.slice_ns.size());
     while (st.volume_interval + 1 < n
            && st.slice_ns[st.volume_interval + 1] <= ts_ns)
       ++st.volume_interval;
-    st.slice_volume[st.volume_interval] += volume.shares;
+    st.slice_volume[st.volume_interval] += volume.nanos;
   }
   return act(st, ts_ns);
 }
 
 algo_action on_algo_fill(algo_state& st, int64_t ts_ns, quantity qty) noexcept {
-  if (qty.shares > 0) {
+  if (qty.nanos > 0) {
     st.filled += qty;
     st.working -= std::min(qty, st.working);
   }
@@ -369,8 +375,8 @@ algo_action on_algo_child_end(algo_state& st, int64_t ts_ns, child_end how,
   st.working -= back;
   // An iceberg child that ended unfilled is re-shown after a gap, so a
   // denial or a venue rejection cannot turn into a tight resend loop.
-  if (st.kind == fb::AlgoKind::Iceberg && back.shares > 0
-      && st.working.shares == 0)
+  if (st.kind == fb::AlgoKind::Iceberg && back.nanos > 0
+      && st.working.nanos == 0)
     st.show_at_ns = saturating_add(ts_ns, algo_retry_gap_ns);
   return act(st, ts_ns);
 }

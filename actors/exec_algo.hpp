@@ -100,7 +100,7 @@ struct algo_action {
   algo_child child;               ///< Send it when child.qty > 0.
   int64_t wake_ns = algo_no_wake; ///< Call on_algo_wake at this event time.
 
-  bool sends() const noexcept { return child.qty.shares > 0; }
+  bool sends() const noexcept { return child.qty.nanos > 0; }
 };
 
 /// How a child order ended.

@@ -123,7 +123,7 @@ order_error adopt_replacement(order_manager_state& st, order& old,
     return err;
   order n = old;
   n.id = client_order_id{new_id};
-  n.qty = quantity{r.quantity()};
+  n.qty = quantity::from_nanos(r.quantity());
   if (r.limit_price())
     n.limit = price{r.limit_price()};
   if (r.stop_price())
@@ -142,7 +142,7 @@ order_error adopt_replacement(order_manager_state& st, order& old,
   if (n.role != fb::LegRole::Parent) {
     auto* head = old.group == old.id ? &old : st.find(old.group.value);
     n.qty = std::min(n.qty, head ? exit_room(*head) : quantity{});
-    if (n.qty.shares <= 0)
+    if (n.qty.nanos <= 0)
       n.qty = quantity{};
   }
   st.next_id = std::max(st.next_id, new_id + 1);
@@ -211,7 +211,7 @@ portfolio_values order_manager_state::portfolio() const {
     v.net_exposure += value;
     v.realized_pnl += p.realized;
     v.unrealized_pnl += p.unrealized();
-    if (p.qty.shares != 0)
+    if (p.qty.nanos != 0)
       ++v.open_positions;
   }
   v.buying_power = money{std::max<int64_t>(
@@ -282,7 +282,7 @@ execution_result apply_execution(order_manager_state& st, const msg& report) {
       break;
     case fb::Payload::OrderFilled: {
       auto f = report.as<fb::OrderFilled>();
-      quantity qty{f->fill_quantity()};
+      auto qty = quantity::from_nanos(f->fill_quantity());
       price px{f->fill_price()};
       r.error = on_fill(*o, qty, px);
       if (r.error != order_error::none)
@@ -359,7 +359,7 @@ void start_parent(order_manager_state& st, const msg& m, const order_spec& spec,
     ++st.stats.refused_commands;
     send(st, route::sender,
          st.builder.order_denied(stamp::caused_by(m), spec.symbol, spec.side, spec.qty,
-                                 spec.limit, fb::DenyReason::InvalidOrder, spec.qty.shares,
+                                 spec.limit, fb::DenyReason::InvalidOrder, spec.qty.nanos,
                                  0, {client_order_id{}, a.id}));
     send(st, route::journal,
          st.builder.alert(stamp::caused_by(m), fb::Severity::Warning, "algo_refused",
@@ -380,7 +380,7 @@ void child_event(order_manager_state& st, const msg& m, const order& child, quan
   if (!a)
     return;
   auto ts = m.ts_event();
-  if (fill.shares > 0)
+  if (fill.nanos > 0)
     return act(st, m, *a, on_algo_fill(a->algo, ts, fill));
   child_end how;
   switch (child.status) {
@@ -478,7 +478,7 @@ void on_intent(order_manager_state& st, const msg& m) {
     ++st.stats.refused_commands;
     send(st, route::sender,
          st.builder.order_denied(stamp::caused_by(m), spec.symbol, spec.side, spec.qty,
-                                 spec.limit, fb::DenyReason::InvalidOrder, spec.qty.shares,
+                                 spec.limit, fb::DenyReason::InvalidOrder, spec.qty.nanos,
                                  0, {client_order_id{}, intent->parent_id()}));
     return;
   }
@@ -538,7 +538,7 @@ void on_command(order_manager_state& st, const msg& m) {
   if (on_replace_sent(*o, client_order_id{new_id}) != order_error::none)
     return deny_command(st, m, o, id, fb::DenyReason::OrderNotWorking);
   replace_values v;
-  v.qty = quantity{r->quantity()};
+  v.qty = quantity::from_nanos(r->quantity());
   v.limit = price{r->limit_price()};
   v.stop = price{r->stop_price()};
   v.trail = price{r->trail_price()};
@@ -564,7 +564,7 @@ void on_report(order_manager_state& st, const msg& m) {
     return;
   }
   if (r.target->algo_parent) {
-    auto fill = r.filled ? quantity{m.as<fb::OrderFilled>()->fill_quantity()} : quantity{};
+    auto fill = r.filled ? quantity::from_nanos(m.as<fb::OrderFilled>()->fill_quantity()) : quantity{};
     if (r.filled || is_terminal(r.target->status))
       child_event(st, m, *r.target, fill);
   }
@@ -598,7 +598,7 @@ void on_price(order_manager_state& st, const msg& cause, symbol_id sym, price px
     if (a.algo.done())
       continue;
     if (trade && a.symbol == sym)
-      act(st, cause, a, on_algo_market(a.algo, ts, quantity{trade->size()}), a.algo.done());
+      act(st, cause, a, on_algo_market(a.algo, ts, quantity::from_nanos(trade->size())), a.algo.done());
     else if (ts >= a.wake_ns)
       act(st, cause, a, on_algo_wake(a.algo, ts), a.algo.done());
   }
@@ -615,7 +615,7 @@ void on_bar_close(order_manager_state& st, const msg& cause, int64_t ts, bool op
 }
 
 bool holds(const order_manager_state& st, uint32_t symbol) {
-  return symbol < st.positions.size() && st.positions[symbol].qty.shares != 0;
+  return symbol < st.positions.size() && st.positions[symbol].qty.nanos != 0;
 }
 
 } // namespace
@@ -645,7 +645,7 @@ void on_denied(order_manager_state& st, const msg& m) {
   if (!a || a->algo.done())
     return;
   act(st, m, *a, on_algo_child_end(a->algo, m.ts_event(), child_end::denied,
-                                   quantity{d->quantity()}));
+                                   quantity::from_nanos(d->quantity())));
 }
 
 void on_risk_state(order_manager_state& st, const msg& m) {
@@ -678,12 +678,12 @@ void on_risk_state(order_manager_state& st, const msg& m) {
   // and the halted risk controller would deny them.
   for (uint32_t sym = 0; sym < st.positions.size(); ++sym) {
     auto qty = st.positions[sym].qty;
-    if (qty.shares == 0)
+    if (qty.nanos == 0)
       continue;
     order_spec spec;
     spec.symbol = symbol_id{sym};
-    spec.side = qty.shares > 0 ? fb::Side::Sell : fb::Side::Buy;
-    spec.qty = quantity{std::llabs(qty.shares)};
+    spec.side = qty.nanos > 0 ? fb::Side::Sell : fb::Side::Buy;
+    spec.qty = qty.abs();
     auto& o = add_order(st, spec, m.ts_event());
     auto submit = st.builder.submit_order(stamp::caused_by(m), o.id, spec);
     o.history.push_back(submit);
@@ -781,7 +781,7 @@ void recover(order_manager_state& st, const msg& m) {
         return;
       if (r.target->algo_parent && (r.filled || is_terminal(r.target->status)))
         child_event(st, m, *r.target,
-                    r.filled ? quantity{m.as<fb::OrderFilled>()->fill_quantity()}
+                    r.filled ? quantity::from_nanos(m.as<fb::OrderFilled>()->fill_quantity())
                              : quantity{});
       if (r.filled)
         mark_account(st, m.ts_event());

@@ -41,7 +41,7 @@ namespace {
 
 /// The live status an order returns to when a cancel or replace fails.
 order_status resting(const order& o) noexcept {
-  return o.filled.shares ? order_status::partially_filled : order_status::accepted;
+  return o.filled.nanos ? order_status::partially_filled : order_status::accepted;
 }
 
 } // namespace
@@ -90,7 +90,7 @@ order_error on_fill(order& o, quantity qty, price px) noexcept {
     return order_error::already_terminal;
   if (o.status == order_status::held)
     return order_error::not_working;
-  if (qty.shares <= 0)
+  if (qty.nanos <= 0)
     return order_error::bad_quantity;
   if (px.micros <= 0)
     return order_error::bad_price;
@@ -98,7 +98,7 @@ order_error on_fill(order& o, quantity qty, price px) noexcept {
     return order_error::overfill;
   o.filled += qty;
   o.filled_notional += px * qty;
-  if (o.leaves().shares == 0)
+  if (o.leaves().nanos == 0)
     o.status = order_status::filled;
   else if (o.status == order_status::pending_new || o.status == order_status::accepted)
     o.status = order_status::partially_filled;
@@ -187,30 +187,29 @@ void set_leg_quantity(order& leg, quantity qty) noexcept {
 
 void apply_fill(position& p, fb::Side side, quantity qty, price px,
                 money commission) noexcept {
-  int64_t q = side == fb::Side::Buy ? qty.shares : -qty.shares;
+  quantity q = side == fb::Side::Buy ? qty : -qty;
   p.realized -= commission;
   p.mark = px;
-  bool same_direction = p.qty.shares == 0 || (p.qty.shares > 0) == (q > 0);
+  bool same_direction = p.qty.nanos == 0 || (p.qty.nanos > 0) == (q.nanos > 0);
   if (same_direction) {
-    p.qty.shares += q;
-    p.cost += px * quantity{q};
+    p.qty += q;
+    p.cost += px * q;
     return;
   }
   // Reducing: close up to the open quantity at the average cost.
-  int64_t open = std::abs(p.qty.shares);
-  int64_t closing = std::min<int64_t>(std::abs(q), open);
-  int64_t sign = p.qty.shares > 0 ? 1 : -1;
-  money removed{p.cost.micros / open * closing
-                + p.cost.micros % open * closing / open};
-  p.realized += money{sign * (px * quantity{closing}).micros} - removed;
+  quantity open = p.qty.abs();
+  quantity closing = std::min(q.abs(), open);
+  int64_t sign = p.qty.nanos > 0 ? 1 : -1;
+  money removed{mul_div(p.cost.micros, closing.nanos, open.nanos)};
+  p.realized += money{sign * (px * closing).micros} - removed;
   p.cost -= removed;
-  p.qty.shares -= sign * closing;
+  p.qty.nanos -= sign * closing.nanos;
   // Flipping through zero: the rest opens a position the other way.
-  int64_t rest = std::abs(q) - closing;
-  if (rest > 0) {
-    p.qty.shares = -sign * rest;
+  quantity rest = q.abs() - closing;
+  if (rest.nanos > 0) {
+    p.qty = quantity::from_nanos(-sign * rest.nanos);
     p.cost = px * p.qty;
-  } else if (p.qty.shares == 0) {
+  } else if (p.qty.nanos == 0) {
     p.cost = money{};
   }
 }

@@ -118,7 +118,7 @@ struct order {
 
   /// Returns the average fill price (0 before the first fill).
   price average_fill_price() const noexcept {
-    return filled.shares ? price{filled_notional.micros / filled.shares} : price{};
+    return filled.nanos ? per_share(filled_notional, filled) : price{};
   }
 };
 
@@ -155,7 +155,7 @@ struct position {
   price mark;       ///< Last price seen, for unrealized P&L.
 
   price average_price() const noexcept {
-    return qty.shares ? price{cost.micros / qty.shares} : price{};
+    return qty.nanos ? per_share(cost, qty) : price{};
   }
   money unrealized() const noexcept { return mark * qty - cost; }
 };

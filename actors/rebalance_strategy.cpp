@@ -115,22 +115,30 @@ void window_returns(const std::vector<close_window>& windows, return_matrix& out
         = static_cast<double>(windows[i].at(t + 1)) / static_cast<double>(windows[i].at(t)) - 1;
 }
 
+namespace {
+
+/// Cash plus `qty` (nano-shares) at `closes` (micro-dollars).
+money equity_of(money cash, std::span<const int64_t> qty, auto close_of) {
+  __int128 held = 0; // micro-dollars x nano-shares
+  for (size_t i = 0; i < qty.size(); ++i)
+    held += __int128{qty[i]} * close_of(i);
+  return money{cash.micros + static_cast<int64_t>(held / nanos_per_share)};
+}
+
+} // namespace
+
 money rebalance_equity(const rebalance_state& st) {
-  __int128 e = st.cash.micros;
-  for (uint32_t i = 0; i < st.symbols; ++i)
-    e += __int128{st.qty[i]} * st.windows[i].last();
-  return money{static_cast<int64_t>(e)};
+  return equity_of(st.cash, std::span{st.qty}.first(st.symbols),
+                   [&](size_t i) { return st.windows[i].last(); });
 }
 
 void plan_rebalance(std::span<const double> weights, std::span<const int64_t> closes,
                     std::span<const int64_t> qty, money cash, double drift, double cash_buffer,
-                    std::vector<rebalance_order>& out) {
-  __int128 e = cash.micros;
-  for (size_t i = 0; i < qty.size(); ++i)
-    e += __int128{qty[i]} * closes[i];
-  if (e <= 0)
+                    bool fractional, std::vector<rebalance_order>& out) {
+  auto e = equity_of(cash, qty, [&](size_t i) { return closes[i]; });
+  if (e.micros <= 0)
     return;
-  auto equity = static_cast<double>(e);
+  auto equity = static_cast<double>(e.micros);
   auto investable = equity * (1 - cash_buffer);
   // Two passes over the symbols, sells then buys, so nothing is allocated
   // to sort them.
@@ -141,19 +149,22 @@ void plan_rebalance(std::span<const double> weights, std::span<const int64_t> cl
         continue;
       double close = static_cast<double>(closes[i]);
       double target_weight = (1 - cash_buffer) * weights[i];
-      double weight = static_cast<double>(qty[i]) * close / equity;
+      double weight = shares_from_nanos(qty[i]) * close / equity;
       if (!(std::fabs(weight - target_weight) > drift))
         continue;
       // The nudge keeps a representation error (0.98 is not exact) from
-      // costing a whole share when the target is an integer.
-      auto target = static_cast<int64_t>(std::floor(investable * weights[i] / close + 1e-9));
+      // costing a whole share (or nano-share) when the target is exact.
+      double shares = investable * weights[i] / close;
+      auto target = fractional
+                      ? static_cast<int64_t>(std::floor(shares * nanos_per_share + 1e-3))
+                      : static_cast<int64_t>(std::floor(shares + 1e-9)) * nanos_per_share;
       auto diff = target - qty[i];
       if (diff == 0 || (diff < 0) != sells)
         continue;
       rebalance_order o;
       o.symbol = static_cast<uint32_t>(i);
       o.side = sells ? fb::Side::Sell : fb::Side::Buy;
-      o.qty = quantity{sells ? -diff : diff};
+      o.qty = quantity::from_nanos(sells ? -diff : diff);
       o.close = price{closes[i]};
       o.target_weight = target_weight;
       o.reason = fb::IntentReason::Rebalance;
@@ -198,7 +209,7 @@ void rebalance(rebalance_state& st) {
   }
   auto closes = last_closes(st);
   plan_rebalance(st.weights, closes, st.qty, st.cash, st.params.drift, st.params.cash_buffer,
-                 st.orders);
+                 st.params.fractional, st.orders);
   for (auto& o : st.orders) {
     st.pending[o.symbol] = 1;
     o.symbol = st.universe[o.symbol]; // slot -> symbol id

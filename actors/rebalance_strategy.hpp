@@ -52,6 +52,7 @@ struct rebalance_params {
   size_t period = 20;       ///< Steps (bar times) between rebalances.
   double drift = 0.02;      ///< Trade a symbol only beyond this absolute weight drift.
   double cash_buffer = 0.02; ///< Share of equity kept in cash.
+  bool fractional = false;   ///< Target fractions of a share, not whole shares.
   /// Steps before this event time (ns) only fill the windows (backtest
   /// --from): the first rebalance comes at or after it.
   int64_t trade_from_ns = INT64_MIN;
@@ -133,7 +134,7 @@ struct rebalance_state {
   std::vector<uint32_t> universe;      ///< Symbol id by slot.
   std::vector<int32_t> slot_of;        ///< Slot by symbol id; -1: not in the universe.
   std::vector<close_window> windows;   ///< By slot.
-  std::vector<int64_t> qty;            ///< Position by slot, from the order manager.
+  std::vector<int64_t> qty;            ///< Position by slot (nano-shares), from the order manager.
   std::vector<uint8_t> pending;        ///< An order of ours in flight, by slot.
   std::vector<int64_t> staged;         ///< The open step's close by slot (0: none yet).
   std::vector<int64_t> closes;         ///< Scratch: the last closes, for planning.
@@ -173,13 +174,14 @@ void window_returns(const std::vector<close_window>& windows, return_matrix& out
 /// Cash plus every position at its last close.
 money rebalance_equity(const rebalance_state& st);
 
-/// Appends to `out` the trades that move the positions `qty` at `closes`
-/// toward `weights` with `cash` on hand: sells, then buys, each in index
-/// order; an order's `symbol` is its index here. Nothing when equity is not
+/// Appends to `out` the trades that move the positions `qty` (nano-shares)
+/// at `closes` toward `weights` with `cash` on hand: sells, then buys, each
+/// in index order; an order's `symbol` is its index here. Targets are whole
+/// shares, or nano-shares when `fractional`. Nothing when equity is not
 /// positive.
 void plan_rebalance(std::span<const double> weights, std::span<const int64_t> closes,
                     std::span<const int64_t> qty, money cash, double drift, double cash_buffer,
-                    std::vector<rebalance_order>& out);
+                    bool fractional, std::vector<rebalance_order>& out);
 
 /// Takes in an execution report, position change or portfolio snapshot.
 void on_report(rebalance_state& st, const msg& m);

@@ -23,7 +23,7 @@ quantity signed_qty(fb::Side side, quantity q) {
 }
 
 quantity abs_qty(quantity q) {
-  return quantity{std::llabs(q.shares)};
+  return q.abs();
 }
 
 risk_verdict deny(fb::DenyReason reason, int64_t value, int64_t limit) {
@@ -49,15 +49,15 @@ void refresh(risk_state& st, risk_symbol& s) {
 // order the controller never counted (a bracket's exit leg, a flattening
 // order of the order manager) must not create working quantity.
 void settle_working(risk_symbol& s, quantity signed_done) {
-  auto w = s.working.shares;
-  auto d = signed_done.shares;
+  auto w = s.working.nanos;
+  auto d = signed_done.nanos;
   if ((w > 0 && d > 0) || (w < 0 && d < 0))
-    s.working.shares = w > 0 ? w - std::min(w, d) : w - std::max(w, d);
+    s.working.nanos = w > 0 ? w - std::min(w, d) : w - std::max(w, d);
 }
 
 // True when `projected` is strictly nearer zero than `held`, on the same side.
 bool shrinks(quantity held, quantity projected) {
-  auto h = held.shares, p = projected.shares;
+  auto h = held.nanos, p = projected.nanos;
   return h > 0 ? (p >= 0 && p < h) : h < 0 ? (p <= 0 && p > h) : false;
 }
 
@@ -80,8 +80,8 @@ risk_verdict check_fields(const risk_order& o) {
   auto invalid = [](int64_t value, int64_t limit) {
     return deny(fb::DenyReason::InvalidOrder, value, limit);
   };
-  if (o.qty.shares <= 0)
-    return invalid(o.qty.shares, 1);
+  if (o.qty.nanos <= 0)
+    return invalid(o.qty.nanos, 1);
   bool limit_type = o.type == OrderType::Limit || o.type == OrderType::StopLimit;
   bool stop_type = o.type == OrderType::Stop || o.type == OrderType::StopLimit;
   if (limit_type && o.px.micros <= 0)
@@ -270,10 +270,10 @@ risk_verdict check(const risk_state& st, const risk_order& o) {
   auto projected = held + signed_qty(o.side, o.qty);
   if ((o.reduce_only || st.mode == fb::RiskMode::ReduceOnly)
       && !shrinks(held, projected))
-    return deny(fb::DenyReason::ReduceOnly, projected.shares, held.shares);
+    return deny(fb::DenyReason::ReduceOnly, projected.nanos, held.nanos);
   if (o.qty > lim.max_order_quantity)
-    return deny(fb::DenyReason::MaxOrderQuantity, o.qty.shares,
-                lim.max_order_quantity.shares);
+    return deny(fb::DenyReason::MaxOrderQuantity, o.qty.nanos,
+                lim.max_order_quantity.nanos);
   auto ref = reference_price(s, o.side);
   if (ref.micros <= 0 || s.last.micros <= 0)
     return deny(fb::DenyReason::NoReferencePrice, o.px.micros, 0);
@@ -294,14 +294,14 @@ risk_verdict check(const risk_state& st, const risk_order& o) {
           && o.ts_event - r.ts_event < lim.duplicate_window_ns)
         return deny(fb::DenyReason::DuplicateOrder, o.ts_event - r.ts_event,
                     lim.duplicate_window_ns);
-  if (o.side == fb::Side::Sell && projected.shares < 0 && !may_short(lim, s))
-    return deny(fb::DenyReason::ShortSaleNotAllowed, projected.shares, 0);
+  if (o.side == fb::Side::Sell && projected.nanos < 0 && !may_short(lim, s))
+    return deny(fb::DenyReason::ShortSaleNotAllowed, projected.nanos, 0);
   // Exposure limits refuse growth only: an order that shrinks a figure
   // already over its limit (prices moved) must still pass.
   auto projected_abs = abs_qty(projected);
   if (projected_abs > lim.max_position && projected_abs > abs_qty(held))
-    return deny(fb::DenyReason::MaxPositionPerSymbol, projected.shares,
-                lim.max_position.shares);
+    return deny(fb::DenyReason::MaxPositionPerSymbol, projected.nanos,
+                lim.max_position.nanos);
   auto gross = st.gross - s.exposure + s.last * projected_abs;
   if (gross > lim.max_gross_exposure && gross > st.gross)
     return deny(fb::DenyReason::MaxGrossExposure, gross.micros,
@@ -349,7 +349,7 @@ risk_command command_of(const msg& m) {
   } else if (auto r = m.as<fb::ReplaceOrder>()) {
     c.id = client_order_id{r->client_order_id()};
     c.replace = true;
-    c.qty = quantity{r->quantity()};
+    c.qty = quantity::from_nanos(r->quantity());
     c.limit = price{r->limit_price()};
   }
   return c;
@@ -449,12 +449,12 @@ void apply_fill(risk_state& st, symbol_id symbol, fb::Side side, quantity qty,
 void on_execution(risk_state& st, const msg& event) {
   auto release = [&](uint32_t sym, fb::Side side, int64_t leaves, uint64_t id) {
     auto& s = st.symbol(symbol_id{sym});
-    settle_working(s, signed_qty(side, quantity{leaves}));
+    settle_working(s, signed_qty(side, quantity::from_nanos(leaves)));
     refresh(st, s);
     forget(st, client_order_id{id});
   };
   if (auto f = event.as<fb::OrderFilled>()) {
-    apply_fill(st, symbol_id{f->symbol()}, f->side(), quantity{f->fill_quantity()},
+    apply_fill(st, symbol_id{f->symbol()}, f->side(), quantity::from_nanos(f->fill_quantity()),
                price{f->fill_price()}, money{f->commission()}, event.ts_event());
     if (f->leaves_quantity() <= 0)
       forget(st, client_order_id{f->client_order_id()});
@@ -473,8 +473,8 @@ void on_execution(risk_state& st, const msg& event) {
   } else if (auto rp = event.as<fb::OrderReplaced>()) {
     // The old order's rest stops working and the new order's quantity starts.
     auto& s = st.symbol(symbol_id{rp->symbol()});
-    settle_working(s, signed_qty(rp->side(), quantity{rp->old_leaves_quantity()}));
-    s.working += signed_qty(rp->side(), quantity{rp->quantity()});
+    settle_working(s, signed_qty(rp->side(), quantity::from_nanos(rp->old_leaves_quantity())));
+    s.working += signed_qty(rp->side(), quantity::from_nanos(rp->quantity()));
     refresh(st, s);
     forget(st, client_order_id{rp->client_order_id()});
     remember(st, {client_order_id{rp->new_client_order_id()},

@@ -34,23 +34,23 @@ rule_position& rule_strategy_state::position(uint32_t symbol) {
 }
 
 money rule_strategy_state::equity() const {
-  __int128 e = cash.micros;
+  __int128 held = 0; // micro-dollars x nano-shares
   for (auto& p : symbols)
     if (p)
-      e += __int128{p->qty} * p->close;
-  return money{static_cast<int64_t>(e)};
+      held += __int128{p->qty} * p->close;
+  return money{cash.micros + static_cast<int64_t>(held / nanos_per_share)};
 }
 
 rules::bar_view view_of(const fb::Signal& s, int64_t ts, std::span<const double> values,
                         const rules::fundamentals* news) {
   return {dollars(s.open()), dollars(s.high()), dollars(s.low()), dollars(s.close()),
-          static_cast<double>(s.volume()), ts, values, news};
+          shares_from_nanos(s.volume()), ts, values, news};
 }
 
 rules::bar_view view_of(const fb::SignalRow& s, std::span<const double> values,
                         const rules::fundamentals* news) {
   return {dollars(s.open()), dollars(s.high()), dollars(s.low()), dollars(s.close()),
-          static_cast<double>(s.volume()), s.ts_event(), values, news};
+          shares_from_nanos(s.volume()), s.ts_event(), values, news};
 }
 
 std::string bracket_conflict(const rules::compiled_rules& rules, opposite_signal opposite) {
@@ -71,10 +71,10 @@ int64_t venue_price(double dollars) {
   return std::llround(std::round(dollars / tick) * tick * micros_per_dollar);
 }
 
-int64_t entry_shares(const rules::sizing& size, double close, double equity, double cash,
-                     double stop_distance) {
+quantity entry_quantity(const rules::sizing& size, double close, double equity, double cash,
+                        double stop_distance, bool fractional) {
   if (!(close > 0))
-    return 0;
+    return {};
   double shares = 0;
   switch (size.kind) {
     case rules::sizing_kind::percent_of_equity: shares = equity * size.amount / close; break;
@@ -85,8 +85,13 @@ int64_t entry_shares(const rules::sizing& size, double close, double equity, dou
       break;
     case rules::sizing_kind::all_cash: shares = cash / close; break;
   }
-  // Whole shares, never more than asked for.
-  return std::isfinite(shares) && shares >= 1 ? static_cast<int64_t>(std::floor(shares)) : 0;
+  // Never more than asked for: whole shares, or nano-shares when fractional.
+  if (!std::isfinite(shares) || shares <= 0
+      || shares >= static_cast<double>(INT64_MAX / nanos_per_share))
+    return {};
+  if (!fractional)
+    return quantity::of_shares(static_cast<int64_t>(std::floor(shares)));
+  return quantity::from_nanos(static_cast<int64_t>(std::floor(shares * nanos_per_share)));
 }
 
 std::optional<rule_order> decide(rule_strategy_state& st, uint32_t symbol,
@@ -105,24 +110,25 @@ std::optional<rule_order> decide(rule_strategy_state& st, uint32_t symbol,
     bool buy = side == fb::Side::Buy;
     auto stop = distance(r.stop, bar, pos.history);
     auto target = distance(r.target, bar, pos.history);
-    auto shares = entry_shares(r.size.value_or(st.params.default_size), bar.close,
-                               dollars(st.equity().micros), dollars(st.cash.micros), stop);
-    if (shares == 0) {
+    auto qty = entry_quantity(r.size.value_or(st.params.default_size), bar.close,
+                              dollars(st.equity().micros), dollars(st.cash.micros), stop,
+                              st.params.fractional);
+    if (qty.nanos == 0) {
       ++st.vetoed_size;
       return 0;
     }
     pos.stop_level = std::isnan(stop) ? NAN : buy ? bar.close - stop : bar.close + stop;
     pos.target_level = std::isnan(target) ? NAN : buy ? bar.close + target : bar.close - target;
-    return shares;
+    return qty.nanos;
   };
-  auto send = [&](fb::Side side, int64_t shares, fb::IntentReason why) {
+  auto send = [&](fb::Side side, int64_t nanos, fb::IntentReason why) {
     pos.pending = true;
     ++st.intents;
-    return rule_order{side, quantity{shares}, why};
+    return rule_order{side, quantity::from_nanos(nanos), why};
   };
   // Bracket exits: the levels travel with the entry as the venue's orders.
-  auto send_entry = [&](fb::Side side, int64_t shares) {
-    auto o = send(side, shares, fb::IntentReason::RuleEntry);
+  auto send_entry = [&](fb::Side side, int64_t nanos) {
+    auto o = send(side, nanos, fb::IntentReason::RuleEntry);
     if (st.params.bracket_exits) {
       // A level at or below zero (a stop wider than the price) is no level.
       auto leg = [](double level) { return level > 0 ? venue_price(level) : 0; };
@@ -160,11 +166,11 @@ std::optional<rule_order> decide(rule_strategy_state& st, uint32_t symbol,
     return std::nullopt;
   }
   if (fires(r.entry)) {
-    if (auto shares = enter(fb::Side::Buy))
-      return send_entry(fb::Side::Buy, shares);
+    if (auto nanos = enter(fb::Side::Buy))
+      return send_entry(fb::Side::Buy, nanos);
   } else if (st.params.long_short && fires(r.short_entry)) {
-    if (auto shares = enter(fb::Side::Sell))
-      return send_entry(fb::Side::Sell, shares);
+    if (auto nanos = enter(fb::Side::Sell))
+      return send_entry(fb::Side::Sell, nanos);
   }
   return std::nullopt;
 }

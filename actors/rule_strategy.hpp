@@ -55,6 +55,9 @@ struct rule_strategy_params {
   bool long_short = false;
   /// Entries carry their stop and target as a bracket (see above).
   bool bracket_exits = false;
+  /// Entries buy fractions of a share (Alpaca: simple day orders only, so
+  /// not with bracket exits).
+  bool fractional = false;
   /// Bars before this event time (ns) only fill the rules' history: a
   /// backtest from a date starts with warm indicators.
   int64_t trade_from_ns = INT64_MIN;
@@ -111,11 +114,12 @@ rules::bar_view view_of(const fb::SignalRow& s, std::span<const double> values,
 std::optional<rule_order> decide(rule_strategy_state& st, uint32_t symbol,
                                  const rules::bar_view& bar);
 
-/// Shares for an entry at `close` dollars: from the sizing and the account
-/// (risk sizing divides the risked equity by the stop distance; all cash
-/// spends the cash held).
-int64_t entry_shares(const rules::sizing& size, double close, double equity, double cash,
-                     double stop_distance);
+/// The quantity of an entry at `close` dollars: from the sizing and the
+/// account (risk sizing divides the risked equity by the stop distance; all
+/// cash spends the cash held), in whole shares or, when `fractional`, to the
+/// nano-share; never more than the sizing asks for.
+quantity entry_quantity(const rules::sizing& size, double close, double equity, double cash,
+                        double stop_distance, bool fractional);
 
 /// Takes in an execution report, position change, portfolio snapshot or
 /// news reading.

@@ -25,7 +25,7 @@ signal_values update_indicators(symbol_indicators& ind, const bar_fields& bar, i
   v.high = price{bar.high};
   v.low = price{bar.low};
   v.close = price{bar.close};
-  v.volume = quantity{bar.volume};
+  v.volume = quantity::from_nanos(bar.volume);
   auto close = static_cast<double>(bar.close) / micros_per_dollar;
   if (ind.breakout) {
     // Levels of the preceding bars, read before this bar enters the windows.
@@ -36,7 +36,7 @@ signal_values update_indicators(symbol_indicators& ind, const bar_fields& bar, i
     ind.sma.update(close);
     ind.ema.update(close);
     ind.rsi.update(close);
-    ind.avg_volume.update(static_cast<double>(bar.volume));
+    ind.avg_volume.update(shares_from_nanos(bar.volume));
     ind.high.update(static_cast<double>(bar.high));
     ind.low.update(static_cast<double>(bar.low));
     v.sma = ind.sma.value();
@@ -46,7 +46,7 @@ signal_values update_indicators(symbol_indicators& ind, const bar_fields& bar, i
   if (!ind.extra.empty()) {
     auto dollars = [](int64_t micros) { return static_cast<double>(micros) / micros_per_dollar; };
     ind::bar_input in{dollars(bar.open), dollars(bar.high), dollars(bar.low), close,
-                      static_cast<double>(bar.volume)};
+                      shares_from_nanos(bar.volume)};
     ind.extra.update(in, session, ind.extra_values.data());
     v.extra = ind.extra_values;
   }
@@ -129,7 +129,7 @@ msg signal_batch_of(signal_state& st, const msg& m) {
     auto& ind = st.indicators(row->symbol());
     auto v = update_indicators(ind, fields_of(*row), session_of(row->ts_event()));
     st.batch_rows.emplace_back(row->seq(), row->ts_event(), row->symbol(), v.ready,
-                               v.open.micros, v.high.micros, v.low.micros, v.close.micros, v.volume.shares, v.high_n.micros,
+                               v.open.micros, v.high.micros, v.low.micros, v.close.micros, v.volume.nanos, v.high_n.micros,
                                v.low_m.micros, v.sma, v.ema, v.rsi, v.avg_volume);
     width = static_cast<uint32_t>(v.extra.size());
     st.batch_values.insert(st.batch_values.end(), v.extra.begin(), v.extra.end());

@@ -8,22 +8,24 @@ std::optional<breakout_intent> decide(breakout_position& pos,
                                       const breakout_params& params,
                                       const breakout_inputs& s) {
   price close = s.close;
-  if (pos.qty.shares > 0 && close > pos.high_water)
+  if (pos.qty.nanos > 0 && close > pos.high_water)
     pos.high_water = close;
   if (pos.pending || !s.ready)
     return std::nullopt;
 
-  if (pos.qty.shares == 0) {
+  if (pos.qty.nanos == 0) {
     price high = s.high_n;
-    auto volume = static_cast<double>(s.volume.shares);
+    auto volume = s.volume.shares();
     if (close > high && volume > params.volume_factor * s.avg_volume
         && close.micros > 0) {
       if (pos.news_sentiment < params.min_news_sentiment) {
         ++pos.entries_vetoed_by_news;
         return std::nullopt;
       }
-      quantity qty{params.position_notional.micros / close.micros};
-      if (qty.shares <= 0)
+      auto qty = params.fractional
+                   ? quantity_for(params.position_notional, close)
+                   : quantity::of_shares(params.position_notional.micros / close.micros);
+      if (qty.nanos <= 0)
         return std::nullopt;
       pos.pending = true;
       return breakout_intent{fb::Side::Buy, qty,
@@ -33,7 +35,7 @@ std::optional<breakout_intent> decide(breakout_position& pos,
     return std::nullopt;
   }
 
-  if (pos.qty.shares > 0) {
+  if (pos.qty.nanos > 0) {
     // Rounded to the micro-dollar so the stop level is exact and repeatable.
     auto stop = pos.high_water
                 - price{std::llround(static_cast<double>(pos.high_water.micros)
@@ -76,8 +78,8 @@ std::optional<uint32_t> outcome_symbol(const msg& event) {
 void on_outcome(breakout_position& pos, const msg& event) {
   if (auto p = event.as<fb::PositionChanged>()) {
     auto before = pos.qty;
-    pos.qty = quantity{p->quantity()};
-    if (before.shares <= 0 && pos.qty.shares > 0)
+    pos.qty = quantity::from_nanos(p->quantity());
+    if (before.nanos <= 0 && pos.qty.nanos > 0)
       pos.high_water = price{p->average_price()};
     return;
   }

@@ -21,6 +21,8 @@ struct breakout_params {
   double volume_factor = 1.5;  ///< k: bar volume must exceed k x average.
   double trailing_stop = 0.02; ///< Exit when close <= (1 - this) x high water.
   money position_notional{10'000 * micros_per_dollar}; ///< Size of an entry.
+  /// Buy fractions of a share (to the nano-share) instead of whole shares.
+  bool fractional = false;
   /// No entry while the symbol's narrative sentiment is below this (in
   /// [-1, 1]; the default, below -1, never blocks).
   double min_news_sentiment = -2;
@@ -55,11 +57,11 @@ struct breakout_inputs {
   bool ready = false;
 };
 inline breakout_inputs inputs_of(const fb::Signal& s) noexcept {
-  return {price{s.close()}, price{s.high_n()}, price{s.low_m()}, quantity{s.volume()},
+  return {price{s.close()}, price{s.high_n()}, price{s.low_m()}, quantity::from_nanos(s.volume()),
           s.avg_volume(), s.ready()};
 }
 inline breakout_inputs inputs_of(const fb::SignalRow& s) noexcept {
-  return {price{s.close()}, price{s.high_n()}, price{s.low_m()}, quantity{s.volume()},
+  return {price{s.close()}, price{s.high_n()}, price{s.low_m()}, quantity::from_nanos(s.volume()),
           s.avg_volume(), s.ready()};
 }
 

@@ -133,15 +133,6 @@ constexpr std::optional<int64_t> parse_micros(std::string_view s) noexcept {
   return negative ? -v : v;
 }
 
-/// Parses a non-negative quantity; a decimal is rounded half away from zero to
-/// whole units ("5699", "75555200", "120.0").
-constexpr std::optional<int64_t> parse_whole(std::string_view s) noexcept {
-  auto m = parse_micros(s);
-  if (!m || *m < 0)
-    return std::nullopt;
-  return (*m + 500'000) / 1'000'000;
-}
-
 /// Parses a 64-bit integer with an optional leading '-' (nanosecond times
 /// have 19 digits); nullopt on anything else or on overflow.
 constexpr std::optional<int64_t> parse_int(std::string_view s) noexcept {

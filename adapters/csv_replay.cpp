@@ -503,23 +503,24 @@ private:
     return false;
   }
 
-  bool whole(replay_report& report, const csv::fields& f, int col,
-             const char* name, int64_t& out) {
+  /// Reads a share count (volume, size) into nano-shares.
+  bool shares(replay_report& report, const csv::fields& f, int col,
+              const char* name, int64_t& out) {
     if (col < 0) {
       out = 0;
       return true;
     }
     auto text = field(f, col);
-    auto v = csv::parse_whole(text);
-    if (!v) {
+    auto v = parse_quantity(text);
+    if (!v || v->nanos < 0) {
       std::string d = name;
       d += " '";
       d += text;
-      d += "' is not a non-negative number";
+      d += "' is not a share count (0 or more, up to 9 decimals, below 9.2 billion)";
       problem(report, csv_problem::bad_number, d);
       return false;
     }
-    out = *v;
+    out = v->nanos;
     return true;
   }
 
@@ -608,7 +609,7 @@ private:
     int64_t open, high, low, close, volume;
     if (!number(report, f_, o, "open", open) || !number(report, f_, h, "high", high)
         || !number(report, f_, l, "low", low) || !number(report, f_, c, "close", close)
-        || !whole(report, f_, vcol, "volume", volume))
+        || !shares(report, f_, vcol, "volume", volume))
       return false;
     if (!positive(report, "open", open) || !positive(report, "high", high)
         || !positive(report, "low", low) || !positive(report, "close", close))
@@ -666,9 +667,9 @@ private:
                    int bid_size_col, int ask_col, int ask_size_col) {
     int64_t bid, ask, bid_size, ask_size;
     if (!number(report, f_, bid_col, "bid", bid)
-        || !whole(report, f_, bid_size_col, "bid size", bid_size)
+        || !shares(report, f_, bid_size_col, "bid size", bid_size)
         || !number(report, f_, ask_col, "ask", ask)
-        || !whole(report, f_, ask_size_col, "ask size", ask_size)
+        || !shares(report, f_, ask_size_col, "ask size", ask_size)
         || !positive(report, "bid", bid) || !positive(report, "ask", ask))
       return false;
     if (bid > ask) {
@@ -687,7 +688,7 @@ private:
   bool parse_trade(csv_event& e, replay_report& report, int price_col, int size_col) {
     int64_t px, size;
     if (!number(report, f_, price_col, "price", px) || !positive(report, "price", px)
-        || !whole(report, f_, size_col, "size", size))
+        || !shares(report, f_, size_col, "size", size))
       return false;
     e.type = fb::Payload::Trade;
     e.v = {px, size, 0, 0, 0};
@@ -870,15 +871,15 @@ bool csv_replay::next(msg& out) {
   stamp st{0, e.ts, e.ts};
   switch (e.type) {
     case fb::Payload::Quote:
-      out = builder_.quote(st, e.symbol, price{e.v[0]}, quantity{e.v[1]},
-                           price{e.v[2]}, quantity{e.v[3]});
+      out = builder_.quote(st, e.symbol, price{e.v[0]}, quantity::from_nanos(e.v[1]),
+                           price{e.v[2]}, quantity::from_nanos(e.v[3]));
       break;
     case fb::Payload::Trade:
-      out = builder_.trade(st, e.symbol, price{e.v[0]}, quantity{e.v[1]});
+      out = builder_.trade(st, e.symbol, price{e.v[0]}, quantity::from_nanos(e.v[1]));
       break;
     default:
       out = builder_.bar(st, e.symbol, e.interval_s, price{e.v[0]}, price{e.v[1]},
-                         price{e.v[2]}, price{e.v[3]}, quantity{e.v[4]});
+                         price{e.v[2]}, price{e.v[3]}, quantity::from_nanos(e.v[4]));
       break;
   }
   return true;

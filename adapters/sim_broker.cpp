@@ -57,6 +57,10 @@ std::string num(int64_t v) {
   return std::to_string(v);
 }
 
+std::string shares_text(int64_t nanos) {
+  return to_string(quantity::from_nanos(nanos));
+}
+
 std::string px(int64_t micros) {
   return to_string(price{micros});
 }
@@ -69,10 +73,26 @@ struct order_fields {
   int64_t qty = 0, limit = 0, stop = 0, trail = 0, trail_bps = 0;
 };
 
+/// Alpaca takes a fraction of a share only on a simple market, limit, stop
+/// or stop-limit order for the day.
+std::string check_fraction(int64_t qty, fb::OrderType type, fb::TimeInForce tif,
+                           fb::OrderClass cls) {
+  if (qty % nanos_per_share == 0)
+    return {};
+  auto what = cat("a fractional quantity (", shares_text(qty), ") ");
+  if (cls != fb::OrderClass::Simple)
+    return cat(what, "needs a Simple order (got ", fb::EnumNameOrderClass(cls), ")");
+  if (type == fb::OrderType::TrailingStop)
+    return cat(what, "cannot go on a TrailingStop order");
+  if (tif != fb::TimeInForce::Day)
+    return cat(what, "needs time in force Day (got ", fb::EnumNameTimeInForce(tif), ")");
+  return {};
+}
+
 /// Returns why an order with these fields cannot exist, or an empty string.
 std::string check_fields(const order_fields& f) {
   if (f.qty <= 0)
-    return cat("quantity must be positive (got ", num(f.qty), ")");
+    return cat("quantity must be positive (got ", shares_text(f.qty), ")");
   if (f.side != fb::Side::Buy && f.side != fb::Side::Sell)
     return cat("unknown side ", num(static_cast<int>(f.side)));
   if (f.type < fb::OrderType::MIN || f.type > fb::OrderType::MAX)
@@ -221,6 +241,8 @@ std::string sim_broker::check_submit(const fb::SubmitOrder& s, int64_t ts) const
     f.limit = s.take_profit_limit(); // the oco's own order is its take-profit
   if (auto why = check_fields(f); !why.empty())
     return why;
+  if (auto why = check_fraction(f.qty, f.type, f.tif, cls); !why.empty())
+    return why;
   if (auto why = check_session(f.tif, ts); !why.empty())
     return why;
 
@@ -302,7 +324,7 @@ void sim_broker::submit(const msg& cmd, const fb::SubmitOrder& s) {
   o.limit = s.limit_price();
   o.stop = s.stop_price();
   o.trail = trail_distance{price{s.trail_price()}, s.trail_percent_bps()};
-  o.leaves = quantity{std::max<int64_t>(0, s.quantity())};
+  o.leaves = quantity::from_nanos(std::max<int64_t>(0, s.quantity()));
   if (auto why = check_submit(s, ts); !why.empty()) {
     reports_.push(builder_.order_rejected(stamp::caused_by(cmd), client_order_id{id},
                                           o.sym, o.side, o.leaves, why));
@@ -327,7 +349,7 @@ void sim_broker::submit(const msg& cmd, const fb::SubmitOrder& s) {
   groups_.push_back(group{});
   auto& g = groups_.back();
   g.cls = cls;
-  g.total = o.leaves.shares;
+  g.total = o.leaves.nanos;
   o.group = static_cast<uint32_t>(groups_.size());
   // The exit legs: take-profit a limit, stop-loss a stop or stop-limit.
   bool oco = cls == fb::OrderClass::Oco;
@@ -446,12 +468,12 @@ std::string sim_broker::check_replace(const order& o, const fb::ReplaceOrder& r,
   if (o.triggered && triggered_type(o.type) == fb::OrderType::Market)
     return cat("a triggered ", type, " order works as a market order and cannot be replaced");
   if (r.quantity() < 0)
-    return cat("quantity must be positive (got ", num(r.quantity()), ")");
+    return cat("quantity must be positive (got ", shares_text(r.quantity()), ")");
   if (leg && r.quantity() != 0)
     return cat("an exit leg's quantity follows its entry; quantity must be 0 (got ",
-               num(r.quantity()), ")");
-  if (!leg && r.quantity() != 0 && r.quantity() <= o.cum.shares)
-    return cat("quantity ", num(r.quantity()), " does not exceed the ", num(o.cum.shares),
+               shares_text(r.quantity()), ")");
+  if (!leg && r.quantity() != 0 && r.quantity() <= o.cum.nanos)
+    return cat("quantity ", shares_text(r.quantity()), " does not exceed the ", shares_text(o.cum.nanos),
                " shares already filled");
   if (r.limit_price() < 0)
     return cat("limit price must be positive (got ", px(r.limit_price()), ")");
@@ -481,6 +503,10 @@ std::string sim_broker::check_replace(const order& o, const fb::ReplaceOrder& r,
   if (o.type == fb::OrderType::TrailingStop)
     f.stop = 0; // its stop is derived from the market, not asked for
   if (auto why = check_fields(f); !why.empty())
+    return why;
+  auto qty = r.quantity() != 0 ? r.quantity() : o.cum.nanos + o.leaves.nanos;
+  auto cls = o.group != 0 ? groups_[o.group - 1].cls : fb::OrderClass::Simple;
+  if (auto why = check_fraction(qty, o.type, tif, cls); !why.empty())
     return why;
   if (tif == o.tif)
     return {};
@@ -532,14 +558,14 @@ void sim_broker::replace(const msg& cmd, const fb::ReplaceOrder& r) {
   }
   if (r.tif() != fb::TimeInForce::Day)
     n.tif = r.tif();
-  n.cum = quantity{0};
+  n.cum = quantity{};
   if (n.part == role::take_profit || n.part == role::stop_loss) {
-    n.leg_offset = old.leg_offset + old.cum.shares;
+    n.leg_offset = old.leg_offset + old.cum.nanos;
   } else {
     // Alpaca's quantity is the new total; what the old order filled stays
     // with the old order, the new one works the rest.
-    auto total = r.quantity() != 0 ? r.quantity() : old.cum.shares + old.leaves.shares;
-    n.leaves = quantity{total - old.cum.shares};
+    auto total = r.quantity() != 0 ? r.quantity() : old.cum.nanos + old.leaves.nanos;
+    n.leaves = quantity::from_nanos(total - old.cum.nanos);
   }
   n.eligible_from = ts + cfg_.latency_ns;
   set_session(n, ts);
@@ -549,7 +575,7 @@ void sim_broker::replace(const msg& cmd, const fb::ReplaceOrder& r) {
     switch (n.part) {
       case role::entry:
         g->entry = new_id;
-        g->total = g->entry_filled + n.leaves.shares;
+        g->total = g->entry_filled + n.leaves.nanos;
         break;
       case role::take_profit: g->take_profit = new_id; break;
       case role::stop_loss: g->stop_loss = new_id; break;
@@ -579,11 +605,11 @@ quantity sim_broker::leaves_of(const order& o) const noexcept {
   if (o.part != role::take_profit && o.part != role::stop_loss)
     return o.leaves;
   auto& g = groups_[o.group - 1];
-  return quantity{std::max<int64_t>(0, group_quantity(g) - o.leg_offset - o.cum.shares)};
+  return quantity::from_nanos(std::max<int64_t>(0, group_quantity(g) - o.leg_offset - o.cum.nanos));
 }
 
 int64_t sim_broker::fillable(const order& o) const noexcept {
-  auto leaves = leaves_of(o).shares;
+  auto leaves = leaves_of(o).nanos;
   if (o.part != role::take_profit && o.part != role::stop_loss)
     return leaves;
   // Both exit legs share one budget: what the entry filled (oco: the
@@ -741,7 +767,7 @@ void sim_broker::match(const msg& event, const fb::Quote& q) {
                    && (type == fb::OrderType::Market
                        || (buy ? quoted <= o.limit : quoted >= o.limit));
     auto shares = crosses ? std::min(fillable(o), std::max<int64_t>(available, 0)) : 0;
-    if (o.tif == fb::TimeInForce::Fok && shares < o.leaves.shares)
+    if (o.tif == fb::TimeInForce::Fok && shares < o.leaves.nanos)
       shares = 0;
     if (shares > 0) {
       available -= shares;
@@ -761,21 +787,22 @@ void sim_broker::match(const msg& event, const fb::Quote& q) {
       activate(*l);
 }
 
-void sim_broker::fill(const msg& cause, order& o, int64_t shares, price fill_px) {
-  auto fee = commission(o, quantity{shares}, fill_px);
+void sim_broker::fill(const msg& cause, order& o, int64_t fill_nanos, price fill_px) {
+  const auto shares = quantity::from_nanos(fill_nanos);
+  auto fee = commission(o, shares, fill_px);
   auto g = group_of(o);
-  o.cum += quantity{shares};
+  o.cum += shares;
   if (o.part == role::take_profit || o.part == role::stop_loss)
-    g->exits_filled += shares;
+    g->exits_filled += fill_nanos;
   else
-    o.leaves -= quantity{shares};
+    o.leaves -= shares;
   if (o.part == role::entry)
-    g->entry_filled += shares;
+    g->entry_filled += fill_nanos;
   auto leaves = leaves_of(o);
   auto st = stamp::caused_by(cause);
   reports_.push(builder_.order_filled(st, client_order_id{o.id}, o.sym, o.side,
-                                      quantity{shares}, fill_px, o.cum, leaves, fee));
-  if (leaves.shares == 0) {
+                                      shares, fill_px, o.cum, leaves, fee));
+  if (leaves.nanos == 0) {
     o.state = status::filled;
     finished_any_ = true;
   }
@@ -790,7 +817,7 @@ void sim_broker::fill(const msg& cause, order& o, int64_t shares, price fill_px)
       armed_.push_back(l);
       reports_.push(builder_.order_accepted(st, client_order_id{l->id}, l->sym));
     }
-    if (leaves.shares == 0)
+    if (leaves.nanos == 0)
       entry_done(cause, *g);
   } else if (g) {
     settle_if_used_up(cause, *g);
@@ -827,12 +854,13 @@ price slipped_market_price(const sim_broker_config& cfg, fb::Side side, int64_t 
 
 money fill_commission(const sim_broker_config& cfg, quantity fill, price px,
                       bool first_fill) noexcept {
-  money fee{cfg.commission_per_share.micros * fill.shares};
+  // Rounded up to the micro-dollar: a fee is never undercharged, not even on
+  // a fraction of a share.
+  auto up = [](__int128 num, __int128 den) { return static_cast<int64_t>((num + den - 1) / den); };
+  money fee{up(__int128{cfg.commission_per_share.micros} * fill.nanos, nanos_per_share)};
   if (cfg.commission_bps > 0) {
-    // Rounded up to the micro-dollar: a fee is never undercharged.
-    __int128 notional = __int128{px.micros} * fill.shares;
-    fee.micros += static_cast<int64_t>((notional * cfg.commission_bps + bps_per_unit - 1)
-                                       / bps_per_unit);
+    __int128 notional = __int128{px.micros} * fill.nanos; // micro-dollars x nano-shares
+    fee.micros += up(notional * cfg.commission_bps, __int128{bps_per_unit} * nanos_per_share);
   }
   if (first_fill) {
     fee.micros += cfg.commission_per_order.micros;

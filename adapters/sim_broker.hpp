@@ -179,7 +179,7 @@ private:
   int64_t session_day(int64_t ts) const noexcept;
   static int64_t utc_day_start(int64_t ts) noexcept;
   bool check_trigger(const msg& cause, order& o, int64_t market);
-  void fill(const msg& cause, order& o, int64_t shares, price px);
+  void fill(const msg& cause, order& o, int64_t fill_nanos, price px);
   order& add(order o);
   void activate(order& o);
   void set_session(order& o, int64_t ts) const;
@@ -199,7 +199,7 @@ private:
     return slipped_market_price(cfg_, side, quoted);
   }
   money commission(const order& o, quantity fill, price px) const noexcept {
-    return fill_commission(cfg_, fill, px, o.cum.shares == 0);
+    return fill_commission(cfg_, fill, px, o.cum.nanos == 0);
   }
   static const char* status_name(status st) noexcept;
 

@@ -176,15 +176,15 @@ msg synthetic_market::next(int64_t ts_ingress) {
   msg m;
   switch (e.type) {
     case fb::Payload::Quote:
-      m = builder_.quote(st, sym, price{e.v[0]}, quantity{e.v[1]}, price{e.v[2]},
-                         quantity{e.v[3]});
+      m = builder_.quote(st, sym, price{e.v[0]}, quantity::of_shares(e.v[1]), price{e.v[2]},
+                         quantity::of_shares(e.v[3]));
       break;
     case fb::Payload::Trade:
-      m = builder_.trade(st, sym, price{e.v[0]}, quantity{e.v[1]});
+      m = builder_.trade(st, sym, price{e.v[0]}, quantity::of_shares(e.v[1]));
       break;
     default:
       m = builder_.bar(st, sym, 60, price{e.v[0]}, price{e.v[1]}, price{e.v[2]},
-                       price{e.v[3]}, quantity{e.v[4]});
+                       price{e.v[3]}, quantity::of_shares(e.v[4]));
       break;
   }
   ++generated_;

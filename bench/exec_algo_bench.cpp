@@ -50,7 +50,7 @@ void run_sliced(benchmark::State& state, fb::AlgoKind kind) {
     ts += step_ns;
     auto a = on_algo_market(st, ts, quantity{100});
     if (a.sends()) {
-      sent += a.child.qty.shares;
+      sent += a.child.qty.nanos;
       ++children;
       a = on_algo_fill(st, ts, a.child.qty);
     }
@@ -58,13 +58,13 @@ void run_sliced(benchmark::State& state, fb::AlgoKind kind) {
     allocs += allocations.load(std::memory_order_relaxed) - before;
     if (st.done()) {
       state.PauseTiming();
-      filled_before += st.filled.shares;
+      filled_before += st.filled.nanos;
       ts = start_ns;
       start_algo(st, spec, parent, ts);
       state.ResumeTiming();
     }
   }
-  if (sent != filled_before + st.filled.shares)
+  if (sent != filled_before + st.filled.nanos)
     state.SkipWithError("checksum: shares sent != shares filled");
   if (allocs != 0)
     state.SkipWithError("an event allocated");
@@ -89,23 +89,23 @@ void BM_exec_algo_iceberg_refresh_on_fill(benchmark::State& state) {
   algo_spec spec;
   spec.kind = fb::AlgoKind::Iceberg;
   spec.display_quantity = quantity{100};
-  const algo_parent parent{fb::Side::Sell, quantity{int64_t{1} << 50},
+  const algo_parent parent{fb::Side::Sell, quantity::of_shares(int64_t{1} << 30),
                            price::from_dollars(100)};
   algo_state st;
   int64_t ts = start_ns;
   auto a = start_algo(st, spec, parent, ts).action;
-  int64_t sent = a.child.qty.shares, children = 1;
+  int64_t sent = a.child.qty.nanos, children = 1;
   uint64_t allocs = 0;
   for (auto _ : state) {
     const uint64_t before = allocations.load(std::memory_order_relaxed);
     ts += step_ns;
     a = on_algo_fill(st, ts, a.child.qty);
-    sent += a.child.qty.shares;
+    sent += a.child.qty.nanos;
     children += a.sends();
     benchmark::DoNotOptimize(a);
     allocs += allocations.load(std::memory_order_relaxed) - before;
   }
-  if (sent != children * 100 || st.filled.shares + st.working.shares != sent)
+  if (sent != children * 100 || st.filled.nanos + st.working.nanos != sent)
     state.SkipWithError("checksum: iceberg children do not add up");
   if (allocs != 0)
     state.SkipWithError("an event allocated");

@@ -28,7 +28,7 @@ struct fill_fixture {
     for (uint32_t s = 0; s < symbols; ++s) {
       order_spec spec;
       spec.symbol = symbol_id{s};
-      spec.qty = quantity{int64_t{1} << 40};
+      spec.qty = quantity::of_shares(int64_t{1} << 32);
       on_intent(st, b.order_intent({}, spec, {}));
     }
     for (auto& [id, o] : st.orders)
@@ -47,7 +47,7 @@ struct fill_fixture {
   void check(benchmark::State& state, int64_t fills_done) {
     int64_t position = 0;
     for (auto& p : st.positions)
-      position += p.qty.shares;
+      position += p.qty.nanos;
     if (position != 100 * fills_done)
       state.SkipWithError("position does not equal the sum of fills");
   }

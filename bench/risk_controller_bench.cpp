@@ -38,7 +38,7 @@ risk_state ready_state() {
   l.rate_window_ns = 100'000'000;
   l.max_gross_exposure = money{int64_t{1} << 60};
   l.max_net_exposure = money{int64_t{1} << 60};
-  l.max_position = quantity{int64_t{1} << 40};
+  l.max_position = quantity::of_shares(int64_t{1} << 32);
   l.duplicate_window_ns = 50'000;
   l.allow_short_selling = true;
   l.trading_hours = true;
@@ -57,7 +57,7 @@ risk_state ready_state() {
     // Fill the duplicate memory with orders that never match, so every
     // check compares against all of them.
     for (int64_t k = 0; k < 4; ++k)
-      st.symbols[s].recent[k] = {fb::Side::Buy, quantity{1 + k}, ask_of(s),
+      st.symbols[s].recent[k] = {fb::Side::Buy, quantity::of_shares(1 + k), ask_of(s),
                                  session_open};
   }
   return st;

@@ -100,7 +100,7 @@ result run(const std::string& extra, uint32_t symbols, uint64_t steps, size_t ba
       if (batch <= 1) {
         messages.push_back(b.bar({r.seq(), r.ts_event(), 0}, symbol_id{s}, 60, price{r.open()},
                                  price{r.high()}, price{r.low()}, price{r.close()},
-                                 quantity{r.volume()}));
+                                 quantity::from_nanos(r.volume())));
         continue;
       }
       rows.push_back(r);

@@ -23,21 +23,21 @@ msg msg_builder::finish(stamp s, fb::Payload type,
 }
 
 msg msg_builder::trade(stamp s, symbol_id sym, price px, quantity size) {
-  auto p = fb::CreateTrade(fbb_, sym.value, px.micros, size.shares);
+  auto p = fb::CreateTrade(fbb_, sym.value, px.micros, size.nanos);
   return finish(s, fb::Payload::Trade, p.Union());
 }
 
 msg msg_builder::quote(stamp s, symbol_id sym, price bid, quantity bid_size,
                        price ask, quantity ask_size) {
-  auto p = fb::CreateQuote(fbb_, sym.value, bid.micros, bid_size.shares,
-                           ask.micros, ask_size.shares);
+  auto p = fb::CreateQuote(fbb_, sym.value, bid.micros, bid_size.nanos,
+                           ask.micros, ask_size.nanos);
   return finish(s, fb::Payload::Quote, p.Union());
 }
 
 msg msg_builder::bar(stamp s, symbol_id sym, uint32_t interval_s, price open,
                      price high, price low, price close, quantity volume) {
   auto p = fb::CreateBar(fbb_, sym.value, interval_s, open.micros, high.micros,
-                         low.micros, close.micros, volume.shares);
+                         low.micros, close.micros, volume.nanos);
   return finish(s, fb::Payload::Bar, p.Union());
 }
 
@@ -68,7 +68,7 @@ msg msg_builder::signal(stamp s, symbol_id sym, const signal_values& v) {
   flatbuffers::Offset<flatbuffers::Vector<double>> extra;
   if (!v.extra.empty())
     extra = fbb_.CreateVector(v.extra.data(), v.extra.size());
-  auto p = fb::CreateSignal(fbb_, sym.value, v.close.micros, v.volume.shares,
+  auto p = fb::CreateSignal(fbb_, sym.value, v.close.micros, v.volume.nanos,
                             v.sma, v.ema, v.rsi, v.avg_volume, v.high_n.micros,
                             v.low_m.micros, v.ready, extra, v.open.micros, v.high.micros,
                             v.low.micros);
@@ -103,9 +103,9 @@ msg msg_builder::news_sentiment(stamp s, symbol_id sym, const news_sentiment_val
 msg msg_builder::order_intent(stamp s, symbol_id sym, fb::Side side,
                               quantity qty, fb::OrderType type, price limit,
                               const intent_reason& why) {
-  auto p = fb::CreateOrderIntent(fbb_, sym.value, side, qty.shares, type,
+  auto p = fb::CreateOrderIntent(fbb_, sym.value, side, qty.nanos, type,
                                  limit.micros, why.code, why.trigger.micros,
-                                 why.level.micros, why.volume.shares,
+                                 why.level.micros, why.volume.nanos,
                                  why.avg_volume);
   return finish(s, fb::Payload::OrderIntent, p.Union());
 }
@@ -118,11 +118,11 @@ msg msg_builder::order_intent(stamp s, const order_spec& o,
     auto profile = fbb_.CreateVector(algo->volume_profile);
     a = fb::CreateAlgoSpec(fbb_, algo->kind, algo->start_ns, algo->horizon_ns,
                            algo->slices, algo->randomize_bps, algo->seed,
-                           profile, algo->display_quantity.shares);
+                           profile, algo->display_quantity.nanos);
   }
   auto p = fb::CreateOrderIntent(
-    fbb_, o.symbol.value, o.side, o.qty.shares, o.type, o.limit.micros, why.code,
-    why.trigger.micros, why.level.micros, why.volume.shares, why.avg_volume,
+    fbb_, o.symbol.value, o.side, o.qty.nanos, o.type, o.limit.micros, why.code,
+    why.trigger.micros, why.level.micros, why.volume.nanos, why.avg_volume,
     o.tif, o.stop.micros, o.trail.micros, o.trail_percent_bps, o.order_class,
     o.take_profit_limit.micros, o.stop_loss_stop.micros, o.stop_loss_limit.micros,
     o.reduce_only, parent_id, a);
@@ -132,7 +132,7 @@ msg msg_builder::order_intent(stamp s, const order_spec& o,
 msg msg_builder::submit_order(stamp s, client_order_id id, const order_spec& o,
                               const submit_links& links) {
   auto p = fb::CreateSubmitOrder(
-    fbb_, id.value, o.symbol.value, o.side, o.qty.shares, o.type, o.tif,
+    fbb_, id.value, o.symbol.value, o.side, o.qty.nanos, o.type, o.tif,
     o.limit.micros, o.stop.micros, o.trail.micros, o.trail_percent_bps,
     o.order_class, links.take_profit.value, o.take_profit_limit.micros,
     links.stop_loss.value, o.stop_loss_stop.micros, o.stop_loss_limit.micros,
@@ -142,7 +142,7 @@ msg msg_builder::submit_order(stamp s, client_order_id id, const order_spec& o,
 
 msg msg_builder::replace_order(stamp s, client_order_id id,
                                client_order_id new_id, const replace_values& v) {
-  auto p = fb::CreateReplaceOrder(fbb_, id.value, new_id.value, v.qty.shares,
+  auto p = fb::CreateReplaceOrder(fbb_, id.value, new_id.value, v.qty.nanos,
                                   v.limit.micros, v.stop.micros, v.trail.micros,
                                   v.tif);
   return finish(s, fb::Payload::ReplaceOrder, p.Union());
@@ -160,8 +160,8 @@ msg msg_builder::order_replaced(stamp s, client_order_id id,
                                 fb::Side side, quantity qty, price limit,
                                 price stop, quantity old_leaves) {
   auto p = fb::CreateOrderReplaced(fbb_, id.value, new_id.value, sym.value, side,
-                                   qty.shares, limit.micros, stop.micros,
-                                   old_leaves.shares);
+                                   qty.nanos, limit.micros, stop.micros,
+                                   old_leaves.nanos);
   return finish(s, fb::Payload::OrderReplaced, p.Union());
 }
 
@@ -190,8 +190,8 @@ msg msg_builder::risk_state_changed(stamp s, const risk_change& c,
 
 msg msg_builder::algo_progress(stamp s, const algo_progress_values& v) {
   auto p = fb::CreateAlgoProgress(fbb_, v.parent_id, v.symbol.value, v.side,
-                                  v.kind, v.target.shares, v.scheduled.shares,
-                                  v.filled.shares, v.working.shares, v.children,
+                                  v.kind, v.target.nanos, v.scheduled.nanos,
+                                  v.filled.nanos, v.working.nanos, v.children,
                                   v.done);
   return finish(s, fb::Payload::AlgoProgress, p.Union());
 }
@@ -199,7 +199,7 @@ msg msg_builder::algo_progress(stamp s, const algo_progress_values& v) {
 msg msg_builder::submit_order(stamp s, client_order_id id, symbol_id sym,
                               fb::Side side, quantity qty, fb::OrderType type,
                               fb::TimeInForce tif, price limit, price stop) {
-  auto p = fb::CreateSubmitOrder(fbb_, id.value, sym.value, side, qty.shares,
+  auto p = fb::CreateSubmitOrder(fbb_, id.value, sym.value, side, qty.nanos,
                                  type, tif, limit.micros, stop.micros);
   return finish(s, fb::Payload::SubmitOrder, p.Union());
 }
@@ -212,7 +212,7 @@ msg msg_builder::cancel_order(stamp s, client_order_id id) {
 msg msg_builder::replace_order(stamp s, client_order_id id,
                                client_order_id new_id, quantity qty,
                                price limit) {
-  auto p = fb::CreateReplaceOrder(fbb_, id.value, new_id.value, qty.shares,
+  auto p = fb::CreateReplaceOrder(fbb_, id.value, new_id.value, qty.nanos,
                                   limit.micros);
   return finish(s, fb::Payload::ReplaceOrder, p.Union());
 }
@@ -226,7 +226,7 @@ msg msg_builder::order_denied(stamp s, symbol_id sym, fb::Side side,
                               quantity qty, price px, fb::DenyReason reason,
                               int64_t value, int64_t limit,
                               const denial_links& links) {
-  auto p = fb::CreateOrderDenied(fbb_, sym.value, side, qty.shares, px.micros,
+  auto p = fb::CreateOrderDenied(fbb_, sym.value, side, qty.nanos, px.micros,
                                  reason, value, limit, links.id.value,
                                  links.parent_id);
   return finish(s, fb::Payload::OrderDenied, p.Union());
@@ -237,7 +237,7 @@ msg msg_builder::order_rejected(stamp s, client_order_id id, symbol_id sym,
                                 std::string_view reason) {
   auto text = str(fbb_, reason);
   auto p = fb::CreateOrderRejected(fbb_, id.value, sym.value, side,
-                                   leaves.shares, text);
+                                   leaves.nanos, text);
   return finish(s, fb::Payload::OrderRejected, p.Union());
 }
 
@@ -246,27 +246,27 @@ msg msg_builder::order_filled(stamp s, client_order_id id, symbol_id sym,
                               quantity cum_qty, quantity leaves,
                               money commission) {
   auto p = fb::CreateOrderFilled(fbb_, id.value, sym.value, side,
-                                 fill_qty.shares, fill_px.micros,
-                                 cum_qty.shares, leaves.shares,
+                                 fill_qty.nanos, fill_px.micros,
+                                 cum_qty.nanos, leaves.nanos,
                                  commission.micros);
   return finish(s, fb::Payload::OrderFilled, p.Union());
 }
 
 msg msg_builder::order_canceled(stamp s, client_order_id id, symbol_id sym,
                                 fb::Side side, quantity leaves) {
-  auto p = fb::CreateOrderCanceled(fbb_, id.value, sym.value, side, leaves.shares);
+  auto p = fb::CreateOrderCanceled(fbb_, id.value, sym.value, side, leaves.nanos);
   return finish(s, fb::Payload::OrderCanceled, p.Union());
 }
 
 msg msg_builder::order_expired(stamp s, client_order_id id, symbol_id sym,
                                fb::Side side, quantity leaves) {
-  auto p = fb::CreateOrderExpired(fbb_, id.value, sym.value, side, leaves.shares);
+  auto p = fb::CreateOrderExpired(fbb_, id.value, sym.value, side, leaves.nanos);
   return finish(s, fb::Payload::OrderExpired, p.Union());
 }
 
 msg msg_builder::position_changed(stamp s, symbol_id sym,
                                   const position_values& v) {
-  auto p = fb::CreatePositionChanged(fbb_, sym.value, v.qty.shares,
+  auto p = fb::CreatePositionChanged(fbb_, sym.value, v.qty.nanos,
                                      v.average_price.micros,
                                      v.realized_pnl.micros,
                                      v.unrealized_pnl.micros, v.mark.micros);

@@ -4,7 +4,7 @@ namespace osprey {
 
 const char* invalid_reason(const order_spec& o) noexcept {
   using T = fb::OrderType;
-  if (o.qty.shares <= 0)
+  if (o.qty.nanos <= 0)
     return "quantity must be positive";
   if (o.type < T::MIN || o.type > T::MAX)
     return "unknown order type";
@@ -67,6 +67,16 @@ const char* invalid_reason(const order_spec& o) noexcept {
   }
   if (o.stop_loss_limit.micros && !sl.micros)
     return "a stop-loss limit needs a stop-loss stop";
+  // Alpaca's fractional orders: simple market, limit, stop and stop-limit
+  // orders for the day only.
+  if (!o.qty.is_whole()) {
+    if (o.order_class != fb::OrderClass::Simple)
+      return "a fractional quantity needs a simple order (no bracket, oco or oto)";
+    if (o.type == T::TrailingStop)
+      return "a fractional quantity cannot go on a trailing stop";
+    if (o.tif != fb::TimeInForce::Day)
+      return "a fractional quantity needs time in force day";
+  }
   return nullptr;
 }
 
@@ -74,7 +84,7 @@ order_spec spec_of(const fb::OrderIntent& i) {
   order_spec s;
   s.symbol = symbol_id{i.symbol()};
   s.side = i.side();
-  s.qty = quantity{i.quantity()};
+  s.qty = quantity::from_nanos(i.quantity());
   s.type = i.type();
   s.tif = i.tif();
   s.limit = price{i.limit_price()};
@@ -93,7 +103,7 @@ order_spec spec_of(const fb::SubmitOrder& o) {
   order_spec s;
   s.symbol = symbol_id{o.symbol()};
   s.side = o.side();
-  s.qty = quantity{o.quantity()};
+  s.qty = quantity::from_nanos(o.quantity());
   s.type = o.type();
   s.tif = o.tif();
   s.limit = price{o.limit_price()};
@@ -120,7 +130,7 @@ algo_spec algo_of(const fb::OrderIntent& i) {
   a.seed = spec->seed();
   if (auto p = spec->volume_profile())
     a.volume_profile.assign(p->begin(), p->end());
-  a.display_quantity = quantity{spec->display_quantity()};
+  a.display_quantity = quantity::from_nanos(spec->display_quantity());
   return a;
 }
 

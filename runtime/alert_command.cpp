@@ -107,14 +107,14 @@ void alert_evaluator::on_message(const msg& m, const symbol_table& symbols,
     symbol_id id{b->symbol()};
     on_bar(id, symbols.name(id), m.ts_event(),
            {dollars(b->open()), dollars(b->high()), dollars(b->low()), dollars(b->close()),
-            static_cast<double>(b->volume())},
+            shares_from_nanos(b->volume())},
            fired);
   } else if (auto* batch = m.as<fb::BarBatch>()) {
     for (auto* row : *batch->bars()) {
       symbol_id id{row->symbol()};
       on_bar(id, symbols.name(id), row->ts_event(),
              {dollars(row->open()), dollars(row->high()), dollars(row->low()),
-              dollars(row->close()), static_cast<double>(row->volume())},
+              dollars(row->close()), shares_from_nanos(row->volume())},
              fired);
     }
   }

@@ -32,6 +32,8 @@ void add_backtest_command(CLI::App& app, backtest_cli& cli) {
   b->add_option("--opposite", cli.opposite, "An opposite signal: ignore | close (default) | reverse")
     ->check(CLI::IsMember({"ignore", "close", "reverse"}));
   b->add_flag("--long-short", cli.long_short, "Trade both sides (needs risk.allow_short_selling)");
+  b->add_flag("--fractional", cli.fractional,
+              "Size entries in fractions of a share (to the nano-share), not whole shares");
   b->add_option("--fill", cli.fill,
                 "next_open (default) | next_close | next_quote | same_close (look-ahead, for "
                 "comparisons)")
@@ -106,6 +108,9 @@ int run_backtest_command(backtest_cli& cli, const std::string& project_dir) {
   set("exits", cli.exits);
   if (cli.long_short)
     o.overrides.push_back("rules.long_short=true");
+  if (cli.fractional)
+    for (auto* section : {"rules", "strategy", "rebalance"})
+      o.overrides.push_back(std::string{section} + ".fractional=true");
   if (!cli.entry.empty() && cli.strategy.empty())
     o.overrides.push_back("rules.strategy=\"custom\"");
   o.project_dir = project_dir;

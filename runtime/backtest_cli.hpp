@@ -22,6 +22,7 @@ struct backtest_cli {
   // The strategy, turned into --set rules.* settings.
   std::string strategy, entry, exit, short_entry, short_exit, size, stop, target, opposite, exits;
   bool long_short = false;
+  bool fractional = false;
 };
 
 /// Adds the subcommand to `app`; `cli` must outlive the parse.

@@ -68,7 +68,8 @@ void backtest_ledger::fill(uint32_t symbol, int64_t signed_qty, int64_t px, int6
                            int64_t ts) {
   grow(symbol);
   ++fills_;
-  cash_.micros -= static_cast<int64_t>(__int128{signed_qty} * px) + commission;
+  // Truncated toward zero like the order manager's price x quantity.
+  cash_.micros -= static_cast<int64_t>(__int128{signed_qty} * px / nanos_per_share) + commission;
   qty_[symbol] += signed_qty;
   auto& lot = lots_[symbol];
   lot.commission += commission;
@@ -93,9 +94,9 @@ void backtest_ledger::fill(uint32_t symbol, int64_t signed_qty, int64_t px, int6
   t.entry_price = price{entry_px};
   t.exit_ts_ns = ts;
   t.exit_price = price{px};
-  t.qty = quantity{closing};
+  t.qty = quantity::from_nanos(closing);
   t.commission = money{lot_commission};
-  auto gross = static_cast<int64_t>(__int128{px - entry_px} * closing);
+  auto gross = static_cast<int64_t>(__int128{px - entry_px} * closing / nanos_per_share);
   t.pnl = money{(long_lot ? gross : -gross) - lot_commission};
   trades_.push_back(std::move(t));
   trade_symbols_.push_back(symbol);
@@ -119,7 +120,7 @@ void backtest_ledger::fill(uint32_t symbol, int64_t signed_qty, int64_t px, int6
 void backtest_ledger::sample(int64_t ts) {
   __int128 equity = cash_.micros, exposure = 0;
   for (size_t s = 0; s < qty_.size(); ++s) {
-    __int128 value = __int128{qty_[s]} * close_[s];
+    __int128 value = __int128{qty_[s]} * close_[s] / nanos_per_share;
     equity += value;
     exposure += value < 0 ? -value : value;
   }
@@ -138,7 +139,7 @@ void backtest_ledger::close_all(int64_t ts, const std::vector<int64_t>& prices,
     int64_t px = s < prices.size() && prices[s] > 0 ? prices[s] : close_[s];
     auto side = qty_[s] > 0 ? fb::Side::Sell : fb::Side::Buy;
     auto fill_px = slipped_market_price(costs, side, px).micros;
-    quantity shares{std::llabs(qty_[s])};
+    auto shares = quantity::from_nanos(std::llabs(qty_[s]));
     fill(s, -qty_[s], fill_px, fill_commission(costs, shares, price{fill_px}, true).micros, ts);
     close_[s] = fill_px;
   }

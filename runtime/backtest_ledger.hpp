@@ -52,8 +52,8 @@ public:
 private:
   /// The open part of a symbol's position, as one averaged lot.
   struct open_lot {
-    int64_t qty = 0; ///< Signed.
-    __int128 cost = 0; ///< Sum of price x shares (micro-dollars x shares), signed like qty.
+    int64_t qty = 0; ///< Signed nano-shares.
+    __int128 cost = 0; ///< Sum of price x qty (micro-dollars x nano-shares), signed like qty.
     int64_t entry_ts = 0;
     int64_t commission = 0; ///< Not yet attributed to a closed trade.
   };

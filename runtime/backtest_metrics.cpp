@@ -307,10 +307,10 @@ void write_metrics_text(std::ostream& out, const backtest_metrics& m,
                 "symbol", "side", "entry", "price", "exit", "price", "qty", "comm", "pnl");
   out << line;
   for (const auto& t : trades) {
-    std::snprintf(line, sizeof line, "  %-10s %-5s %-20s %12s %-20s %12s %10lld %10s %12s\n",
+    std::snprintf(line, sizeof line, "  %-10s %-5s %-20s %12s %-20s %12s %10s %10s %12s\n",
                   t.symbol.c_str(), to_string(t.side), csv::format_time(t.entry_ts_ns).c_str(),
                   price_text(t.entry_price).c_str(), csv::format_time(t.exit_ts_ns).c_str(),
-                  price_text(t.exit_price).c_str(), static_cast<long long>(t.qty.shares),
+                  price_text(t.exit_price).c_str(), to_string(t.qty).c_str(),
                   money_text(t.commission).c_str(), money_text(t.pnl).c_str());
     out << line;
   }
@@ -356,7 +356,7 @@ void write_trades_json(std::ostream& out, const std::vector<closed_trade>& trade
         << ",\"entry_price\":" << price_text(t.entry_price)
         << ",\"exit_ts_ns\":" << t.exit_ts_ns
         << ",\"exit_time\":" << json_string(csv::format_time(t.exit_ts_ns))
-        << ",\"exit_price\":" << price_text(t.exit_price) << ",\"qty\":" << t.qty.shares
+        << ",\"exit_price\":" << price_text(t.exit_price) << ",\"qty\":" << to_string(t.qty)
         << ",\"commission\":" << money_text(t.commission) << ",\"pnl\":" << money_text(t.pnl)
         << '}';
   }

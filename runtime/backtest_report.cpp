@@ -201,7 +201,7 @@ void write_trades_table(std::ostream& out, const std::vector<closed_trade>& trad
         << to_string(t.side) << "</td><td>" << csv::format_time(t.entry_ts_ns)
         << "</td><td class=\"num\">" << price_text(t.entry_price) << "</td><td>"
         << csv::format_time(t.exit_ts_ns) << "</td><td class=\"num\">"
-        << price_text(t.exit_price) << "</td><td class=\"num\">" << t.qty.shares
+        << price_text(t.exit_price) << "</td><td class=\"num\">" << to_string(t.qty)
         << "</td><td class=\"num\">" << money_text(t.commission)
         << "</td><td class=\"num pnl\">" << money_text(t.pnl) << "</td><td>"
         << format_duration(t.exit_ts_ns - t.entry_ts_ns) << "</td></tr>\n";

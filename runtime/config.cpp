@@ -82,6 +82,13 @@ public:
     out = money{std::llround(d * micros_per_dollar)};
   }
 
+  /// A share count: whole (100) or fractional (0.5), at least `lo` shares.
+  void shares(const std::string& key, quantity& out, double lo) {
+    double d = out.shares();
+    number(key, d, lo, static_cast<double>(INT64_MAX / nanos_per_share));
+    out = quantity::from_nanos(std::llround(d * nanos_per_share));
+  }
+
   void text(const std::string& key, std::string& out) {
     auto n = get(key);
     if (!n)
@@ -249,6 +256,7 @@ void read_rules(table_reader& r, rules_config& out) {
                                       {"reverse", opposite_signal::reverse}});
   read_flag(r, "long_short", out.long_short);
   r.choice("exits", out.bracket_exits, {{"strategy", false}, {"bracket", true}});
+  read_flag(r, "fractional", out.fractional);
   const char* sections[] = {"entry", "exit", "short_entry", "short_exit", "size", "stop", "target"};
   std::string written;
   for (auto* key : sections) {
@@ -313,6 +321,10 @@ void read_rules(table_reader& r, rules_config& out) {
     auto why = bracket_conflict(compiled.value(), out.opposite);
     if (!why.empty())
       r.fail(*r.get("exits"), "exits", why);
+    if (out.fractional)
+      r.fail(*r.get("fractional"), "fractional",
+             "fractional entries cannot carry bracket exits (Alpaca takes a fraction of a "
+             "share only on a simple day order); use exits = \"strategy\"");
   }
   out.text = std::move(text);
 }
@@ -336,6 +348,7 @@ void read_rebalance(table_reader& r, rebalance_params& p) {
   r.integer("period", p.period, 1, 1'000'000);
   r.number("drift", p.drift, 0.0, 0.999999);
   r.number("cash_buffer", p.cash_buffer, 0.0, 0.999999);
+  read_flag(r, "fractional", p.fractional);
 }
 
 // [universe]: SYMBOL = ["Company name", ...], one key per symbol.
@@ -420,6 +433,7 @@ void read_strategy(table_reader& r, breakout_params& s) {
   r.number("volume_factor", s.volume_factor, 0, 1'000);
   r.number("trailing_stop", s.trailing_stop, 0.0001, 0.99);
   r.dollars("position_notional", s.position_notional, 1, 1e9);
+  read_flag(r, "fractional", s.fractional);
   r.number("min_news_sentiment", s.min_news_sentiment, -2, 1);
 }
 
@@ -477,9 +491,9 @@ void read_broker(table_reader& r, sim_broker_config& b) {
 }
 
 void read_risk(table_reader& r, risk_limits& l) {
-  r.integer("max_order_quantity", l.max_order_quantity.shares, 1, INT64_MAX);
+  r.shares("max_order_quantity", l.max_order_quantity, 1e-9);
   r.dollars("max_order_notional", l.max_order_notional, 0, 1e12);
-  r.integer("max_position", l.max_position.shares, 0, INT64_MAX);
+  r.shares("max_position", l.max_position, 0);
   r.dollars("max_gross_exposure", l.max_gross_exposure, 0, 1e12);
   r.dollars("max_net_exposure", l.max_net_exposure, 0, 1e12);
   r.integer("price_collar_bps", l.price_collar_bps, 0, 100'000);

@@ -52,6 +52,8 @@ struct rules_config {
   /// exits = "bracket": stops and targets go with the entry as a bracket
   /// order (see actors/rule_strategy.hpp); "strategy" (default): checked per bar.
   bool bracket_exits = false;
+  /// Entries buy fractions of a share (to the nano-share), not whole shares.
+  bool fractional = false;
 };
 
 /// What a strategy slot runs. To add a kind: a value here, its parameters

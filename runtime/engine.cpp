@@ -269,6 +269,7 @@ msg_actor engine::spawn_strategy(const strategy_slot& slot,
       rs.params.long_short = slot.rules.long_short;
       rs.params.trade_from_ns = trade_from_ns_;
       rs.params.bracket_exits = slot.rules.bracket_exits;
+      rs.params.fractional = slot.rules.fractional;
       rs.params.starting_cash = starting_cash_;
       rs.risk = risk_;
       rs.journal = lane();

@@ -295,10 +295,10 @@ evaluation_inputs load_evaluation_inputs(const evaluation_files& files,
       in.bars[std::string{symbols.name(symbol_id{b->symbol()})}].push_back(
         {m.ts_event(), price{b->open()}.dollars(), price{b->high()}.dollars(),
          price{b->low()}.dollars(), price{b->close()}.dollars(),
-         static_cast<double>(b->volume())});
+         shares_from_nanos(b->volume())});
     } else if (auto t = m.as<fb::Trade>()) {
       in.trades[std::string{symbols.name(symbol_id{t->symbol()})}].push_back(
-        {m.ts_event(), t->price(), t->size()});
+        {m.ts_event(), t->price(), quantity::from_nanos(t->size()).whole_shares()});
     }
   }
   // A symbol that only trades: its daily bars come from its trades.

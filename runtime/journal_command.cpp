@@ -21,7 +21,7 @@ replayed_positions replay_positions(const std::vector<msg>& messages) {
       std::string name = f->symbol() < names.size() ? names[f->symbol()] : "#";
       if (f->symbol() >= names.size())
         name.append(std::to_string(f->symbol()));
-      apply_fill(out.by_symbol[name], f->side(), quantity{f->fill_quantity()},
+      apply_fill(out.by_symbol[name], f->side(), quantity::from_nanos(f->fill_quantity()),
                  price{f->fill_price()}, money{f->commission()});
       ++out.fills;
     }
@@ -43,9 +43,9 @@ int print_journal(const std::string& path, std::ostream& out, std::ostream& err)
   out << "final positions (" << r.messages.size() << " records, "
       << positions.fills << " fills)\n";
   for (auto& [name, p] : positions.by_symbol) {
-    if (p.qty.shares == 0 && p.realized.micros == 0)
+    if (p.qty.nanos == 0 && p.realized.micros == 0)
       continue;
-    out << "  " << name << " qty " << p.qty.shares << " avg "
+    out << "  " << name << " qty " << to_string(p.qty) << " avg "
         << to_string(p.average_price()) << " realized " << to_string(p.realized)
         << '\n';
   }

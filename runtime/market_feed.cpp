@@ -79,12 +79,12 @@ msg csv_feed::message_of(const csv_record& e, int64_t ts_ingress) {
   stamp st{0, e.ts, ts_ingress};
   switch (e.type) {
     case fb::Payload::Quote:
-      return builder_.quote(st, e.symbol, price{e.v[0]}, quantity{e.v[1]}, price{e.v[2]},
-                            quantity{e.v[3]});
-    case fb::Payload::Trade: return builder_.trade(st, e.symbol, price{e.v[0]}, quantity{e.v[1]});
+      return builder_.quote(st, e.symbol, price{e.v[0]}, quantity::from_nanos(e.v[1]), price{e.v[2]},
+                            quantity::from_nanos(e.v[3]));
+    case fb::Payload::Trade: return builder_.trade(st, e.symbol, price{e.v[0]}, quantity::from_nanos(e.v[1]));
     default:
       return builder_.bar(st, e.symbol, e.interval_s, price{e.v[0]}, price{e.v[1]},
-                          price{e.v[2]}, price{e.v[3]}, quantity{e.v[4]});
+                          price{e.v[2]}, price{e.v[3]}, quantity::from_nanos(e.v[4]));
   }
 }
 

@@ -355,7 +355,7 @@ size_t write_history_csv(const std::string& path, const bar_history& h, int64_t 
     ++rows;
     out << it->ts_ns << ',' << h.symbols.at(it->symbol) << ",bar," << it->interval_s << ','
         << micros_text(it->open) << ',' << micros_text(it->high) << ',' << micros_text(it->low)
-        << ',' << micros_text(it->close) << ',' << it->volume << '\n';
+        << ',' << micros_text(it->close) << ',' << to_string(quantity::from_nanos(it->volume)) << '\n';
   }
   if (!out.flush()) {
     std::string e = "cannot write the temporary file ";

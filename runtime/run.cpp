@@ -85,10 +85,10 @@ void print_summary(std::ostream& out, const engine_config& cfg,
   out << "final positions\n";
   for (size_t i = 0; i < o.positions.size(); ++i) {
     auto& p = o.positions[i];
-    if (p.qty.shares == 0 && p.realized.micros == 0)
+    if (p.qty.nanos == 0 && p.realized.micros == 0)
       continue;
     out << "  " << symbols.name(symbol_id{static_cast<uint32_t>(i)}) << " qty "
-        << p.qty.shares << " avg " << to_string(p.average_price()) << " realized "
+        << to_string(p.qty) << " avg " << to_string(p.average_price()) << " realized "
         << to_string(p.realized) << "\n";
   }
   if (journal)

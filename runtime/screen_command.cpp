@@ -360,7 +360,7 @@ std::vector<symbol_bars> load_screen_bars(const std::vector<std::string>& paths,
       screen_bar{m.ts_event(),
                  ind::bar_input{price{b->open()}.dollars(), price{b->high()}.dollars(),
                                 price{b->low()}.dollars(), price{b->close()}.dollars(),
-                                static_cast<double>(b->volume())}});
+                                shares_from_nanos(b->volume())}});
   }
   std::vector<symbol_bars> out;
   out.reserve(by_symbol.size());

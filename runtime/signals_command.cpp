@@ -73,7 +73,7 @@ int signals_command(const std::vector<std::string>& files, const std::string& li
       auto& set = live.try_emplace(bar->symbol(), specs).first->second;
       ind::bar_input in{price{bar->open()}.dollars(), price{bar->high()}.dollars(),
                         price{bar->low()}.dollars(), price{bar->close()}.dollars(),
-                        static_cast<double>(bar->volume())};
+                        shares_from_nanos(bar->volume())};
       // Intraday bars: the session is the UTC day of the bar's start.
       auto day = (m.ts_event() - 1) / 86'400'000'000'000;
       set.update(in, day);

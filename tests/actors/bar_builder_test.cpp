@@ -37,7 +37,7 @@ TEST(bar_builder, aggregates_a_minute_and_emits_it_when_the_next_begins) {
   EXPECT_EQ(bar->high, usd(12));
   EXPECT_EQ(bar->low, usd(9));
   EXPECT_EQ(bar->close, usd(11));
-  EXPECT_EQ(bar->volume.shares, 200);
+  EXPECT_EQ(bar->volume.shares(), 200);
   EXPECT_EQ(bar->trades, 4u);
 }
 
@@ -101,7 +101,7 @@ TEST(bar_builder, matches_a_batch_aggregation_of_a_random_trade_stream) {
     e.l = std::min(e.l, px);
     e.c = px;
     e.v += size;
-    if (auto bar = on_trade(b, symbol_id{sym}, ts, price{px}, quantity{size}))
+    if (auto bar = on_trade(b, symbol_id{sym}, ts, price{px}, quantity::of_shares(size)))
       got.push_back(*bar);
   }
   close_due(b, ts + 5 * minute, got);
@@ -112,7 +112,7 @@ TEST(bar_builder, matches_a_batch_aggregation_of_a_random_trade_stream) {
     EXPECT_EQ(bar.high.micros, e.h);
     EXPECT_EQ(bar.low.micros, e.l);
     EXPECT_EQ(bar.close.micros, e.c);
-    EXPECT_EQ(bar.volume.shares, e.v);
+    EXPECT_EQ(bar.volume.shares(), e.v);
   }
 }
 

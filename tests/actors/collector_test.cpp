@@ -8,7 +8,7 @@ using namespace osprey;
 namespace {
 
 msg trade_at(msg_builder& b, int64_t ts, uint32_t sym, int64_t px, int64_t size = 100) {
-  return b.trade({0, ts, ts}, symbol_id{sym}, price{px}, quantity{size});
+  return b.trade({0, ts, ts}, symbol_id{sym}, price{px}, quantity::of_shares(size));
 }
 
 } // namespace
@@ -123,7 +123,7 @@ TEST(collector, builds_bars_from_trades_sequenced_after_the_trade_that_closed_th
   EXPECT_EQ(bar->open(), 100'000'000);
   EXPECT_EQ(bar->high(), 105'000'000);
   EXPECT_EQ(bar->close(), 105'000'000);
-  EXPECT_EQ(bar->volume(), 20);
+  EXPECT_EQ(shares_from_nanos(bar->volume()), 20);
   EXPECT_EQ(bar->interval_s(), 60u);
   EXPECT_EQ(st.stats.bars_built, 1u);
   EXPECT_EQ(st.last_event(0, 2)->seq(), bars[0].seq());

@@ -17,7 +17,7 @@ constexpr int64_t t0 = 1'000 * sec; // an arbitrary start of the schedule
 const price limit_px = price::from_dollars(10);
 
 algo_parent parent_of(int64_t target, price limit = {}) {
-  return algo_parent{fb::Side::Buy, quantity{target}, limit};
+  return algo_parent{fb::Side::Buy, quantity::of_shares(target), limit};
 }
 
 algo_spec twap(uint32_t slices, int64_t horizon, uint32_t bps = 0,
@@ -43,7 +43,7 @@ algo_spec vwap(uint32_t slices, int64_t horizon,
 algo_spec iceberg(int64_t display) {
   algo_spec s;
   s.kind = fb::AlgoKind::Iceberg;
-  s.display_quantity = quantity{display};
+  s.display_quantity = quantity::of_shares(display);
   return s;
 }
 
@@ -74,10 +74,10 @@ TEST(exec_algo, twap_sends_rounded_cumulative_slices_at_interval_times) {
   // 10 shares in 3 slices: cumulative round(3.33) = 3, round(6.67) = 7, 10.
   auto a = start(st, twap(3, 3 * sec), parent_of(10));
   ASSERT_TRUE(a.sends());
-  EXPECT_EQ(a.child.qty.shares, 3);
+  EXPECT_EQ(a.child.qty.shares(), 3);
   EXPECT_EQ(a.child.type, fb::OrderType::Market);
   EXPECT_EQ(a.wake_ns, t0 + sec);
-  EXPECT_EQ(progress_of(st).scheduled.shares, 3);
+  EXPECT_EQ(progress_of(st).scheduled.shares(), 3);
   on_algo_fill(st, t0 + 1, quantity{3});
 
   a = on_algo_wake(st, t0 + sec - 1); // early: nothing is due yet
@@ -85,16 +85,16 @@ TEST(exec_algo, twap_sends_rounded_cumulative_slices_at_interval_times) {
   EXPECT_EQ(a.wake_ns, t0 + sec);
 
   a = on_algo_wake(st, t0 + sec);
-  EXPECT_EQ(a.child.qty.shares, 4);
+  EXPECT_EQ(a.child.qty.shares(), 4);
   EXPECT_EQ(a.wake_ns, t0 + 2 * sec);
   on_algo_fill(st, t0 + sec + 1, quantity{4});
 
   a = on_algo_wake(st, t0 + 2 * sec);
-  EXPECT_EQ(a.child.qty.shares, 3);
+  EXPECT_EQ(a.child.qty.shares(), 3);
   on_algo_fill(st, t0 + 2 * sec + 1, quantity{3});
   EXPECT_TRUE(st.done());
   EXPECT_EQ(st.outcome, algo_outcome::completed);
-  EXPECT_EQ(st.filled.shares, 10);
+  EXPECT_EQ(st.filled.shares(), 10);
   EXPECT_EQ(st.children, 3u);
 }
 
@@ -102,18 +102,18 @@ TEST(exec_algo, twap_final_slice_completes_the_target_exactly) {
   algo_state st;
   // 7 in 3: cumulative 2, 5, 7.
   auto a = start(st, twap(3, 3 * sec), parent_of(7));
-  int64_t sent = a.child.qty.shares;
-  EXPECT_EQ(a.child.qty.shares, 2);
+  int64_t sent = a.child.qty.shares();
+  EXPECT_EQ(a.child.qty.shares(), 2);
   on_algo_fill(st, t0, a.child.qty);
   a = on_algo_wake(st, t0 + sec);
-  EXPECT_EQ(a.child.qty.shares, 3);
-  sent += a.child.qty.shares;
+  EXPECT_EQ(a.child.qty.shares(), 3);
+  sent += a.child.qty.shares();
   on_algo_fill(st, t0 + sec, a.child.qty);
   a = on_algo_wake(st, t0 + 2 * sec);
-  EXPECT_EQ(a.child.qty.shares, 2);
-  sent += a.child.qty.shares;
+  EXPECT_EQ(a.child.qty.shares(), 2);
+  sent += a.child.qty.shares();
   EXPECT_EQ(sent, 7);
-  EXPECT_EQ(progress_of(st).scheduled.shares, 7);
+  EXPECT_EQ(progress_of(st).scheduled.shares(), 7);
 }
 
 TEST(exec_algo, twap_children_are_limits_at_the_parent_limit) {
@@ -129,7 +129,7 @@ TEST(exec_algo, twap_waits_for_a_start_in_the_future) {
   auto a = start(st, twap(2, 2 * sec), parent_of(100), t0 - 5 * sec);
   EXPECT_FALSE(a.sends());
   EXPECT_EQ(a.wake_ns, t0);
-  EXPECT_EQ(on_algo_wake(st, t0).child.qty.shares, 50);
+  EXPECT_EQ(on_algo_wake(st, t0).child.qty.shares(), 50);
 }
 
 TEST(exec_algo, twap_start_zero_means_the_start_event_time) {
@@ -137,7 +137,7 @@ TEST(exec_algo, twap_start_zero_means_the_start_event_time) {
   auto spec = twap(4, 4 * sec);
   spec.start_ns = 0;
   auto a = start(st, spec, parent_of(100), 77 * sec);
-  EXPECT_EQ(a.child.qty.shares, 25);
+  EXPECT_EQ(a.child.qty.shares(), 25);
   EXPECT_EQ(a.wake_ns, 78 * sec);
 }
 
@@ -146,7 +146,7 @@ TEST(exec_algo, twap_late_wake_covers_every_due_slice_in_one_child) {
   start(st, twap(4, 4 * sec), parent_of(100), t0);
   on_algo_fill(st, t0, quantity{25});
   auto a = on_algo_wake(st, t0 + 2 * sec + 5);
-  EXPECT_EQ(a.child.qty.shares, 50); // slices 1 and 2: 75 - 25
+  EXPECT_EQ(a.child.qty.shares(), 50); // slices 1 and 2: 75 - 25
   EXPECT_EQ(a.wake_ns, t0 + 3 * sec);
   EXPECT_EQ(st.children, 2u);
 }
@@ -156,7 +156,7 @@ TEST(exec_algo, twap_market_events_also_act_on_due_slices) {
   start(st, twap(2, 2 * sec), parent_of(100));
   on_algo_fill(st, t0, quantity{50});
   EXPECT_FALSE(on_algo_market(st, t0 + sec - 1, quantity{10}).sends());
-  EXPECT_EQ(on_algo_market(st, t0 + sec, quantity{10}).child.qty.shares, 50);
+  EXPECT_EQ(on_algo_market(st, t0 + sec, quantity{10}).child.qty.shares(), 50);
 }
 
 TEST(exec_algo, twap_catches_up_after_an_underfilled_child) {
@@ -165,17 +165,17 @@ TEST(exec_algo, twap_catches_up_after_an_underfilled_child) {
   on_algo_fill(st, t0 + 1, quantity{10});
   auto a = on_algo_child_end(st, t0 + 2, child_end::canceled, quantity{15});
   EXPECT_FALSE(a.sends()); // the shortfall waits for the next slice
-  EXPECT_EQ(st.working.shares, 0);
+  EXPECT_EQ(st.working.shares(), 0);
   a = on_algo_wake(st, t0 + sec);
-  EXPECT_EQ(a.child.qty.shares, 40); // 50 scheduled - 10 filled
+  EXPECT_EQ(a.child.qty.shares(), 40); // 50 scheduled - 10 filled
 }
 
 TEST(exec_algo, twap_does_not_double_a_child_that_is_still_working) {
   algo_state st;
   start(st, twap(4, 4 * sec), parent_of(100, limit_px));
   auto a = on_algo_wake(st, t0 + sec);
-  EXPECT_EQ(a.child.qty.shares, 25); // 50 scheduled - 25 working
-  EXPECT_EQ(st.working.shares, 50);
+  EXPECT_EQ(a.child.qty.shares(), 25); // 50 scheduled - 25 working
+  EXPECT_EQ(st.working.shares(), 50);
 }
 
 TEST(exec_algo, twap_catches_up_after_a_denial) {
@@ -184,9 +184,9 @@ TEST(exec_algo, twap_catches_up_after_a_denial) {
   auto a = on_algo_child_end(st, t0, child_end::denied, quantity{25});
   EXPECT_FALSE(a.sends()); // never resent in a loop
   EXPECT_EQ(a.wake_ns, t0 + sec);
-  EXPECT_EQ(st.working.shares, 0);
+  EXPECT_EQ(st.working.shares(), 0);
   EXPECT_EQ(st.children_denied, 1u);
-  EXPECT_EQ(on_algo_wake(st, t0 + sec).child.qty.shares, 50);
+  EXPECT_EQ(on_algo_wake(st, t0 + sec).child.qty.shares(), 50);
 }
 
 TEST(exec_algo, twap_sweeps_the_remainder_at_the_horizon_end_then_ends_short) {
@@ -194,19 +194,19 @@ TEST(exec_algo, twap_sweeps_the_remainder_at_the_horizon_end_then_ends_short) {
   start(st, twap(2, 2 * sec), parent_of(100));
   on_algo_fill(st, t0, quantity{50});
   auto a = on_algo_wake(st, t0 + sec);
-  EXPECT_EQ(a.child.qty.shares, 50);
+  EXPECT_EQ(a.child.qty.shares(), 50);
   EXPECT_EQ(a.wake_ns, t0 + 2 * sec); // the sweep
   a = on_algo_child_end(st, t0 + sec, child_end::denied, quantity{50});
   EXPECT_FALSE(a.sends());
   a = on_algo_wake(st, t0 + 2 * sec);
-  EXPECT_EQ(a.child.qty.shares, 50);
+  EXPECT_EQ(a.child.qty.shares(), 50);
   EXPECT_EQ(a.wake_ns, algo_no_wake);
   EXPECT_FALSE(st.done());
   a = on_algo_child_end(st, t0 + 2 * sec, child_end::denied, quantity{50});
   EXPECT_FALSE(a.sends());
   EXPECT_TRUE(st.done());
   EXPECT_EQ(st.outcome, algo_outcome::ended_short);
-  EXPECT_EQ(st.filled.shares, 50);
+  EXPECT_EQ(st.filled.shares(), 50);
 }
 
 TEST(exec_algo, twap_sweep_sends_nothing_while_the_final_child_works) {
@@ -284,13 +284,13 @@ TEST(exec_algo, vwap_with_a_profile_follows_the_weights) {
   algo_state st;
   // Weights 1, 2, 1 (any positive scale): cumulative 25, 75, 100.
   auto a = start(st, vwap(3, 3 * sec, {10, 20, 10}), parent_of(100));
-  EXPECT_EQ(a.child.qty.shares, 25);
+  EXPECT_EQ(a.child.qty.shares(), 25);
   on_algo_fill(st, t0, quantity{25});
   a = on_algo_wake(st, t0 + sec);
-  EXPECT_EQ(a.child.qty.shares, 50);
+  EXPECT_EQ(a.child.qty.shares(), 50);
   on_algo_fill(st, t0 + sec, quantity{50});
   a = on_algo_wake(st, t0 + 2 * sec);
-  EXPECT_EQ(a.child.qty.shares, 25);
+  EXPECT_EQ(a.child.qty.shares(), 25);
   on_algo_fill(st, t0 + 2 * sec, quantity{25});
   EXPECT_EQ(st.outcome, algo_outcome::completed);
 }
@@ -299,7 +299,7 @@ TEST(exec_algo, vwap_with_a_profile_catches_up_after_a_denial) {
   algo_state st;
   start(st, vwap(3, 3 * sec, {1, 2, 1}), parent_of(100));
   on_algo_child_end(st, t0, child_end::denied, quantity{25});
-  EXPECT_EQ(on_algo_wake(st, t0 + sec).child.qty.shares, 75);
+  EXPECT_EQ(on_algo_wake(st, t0 + sec).child.qty.shares(), 75);
 }
 
 namespace {
@@ -311,14 +311,14 @@ std::vector<int64_t> live_vwap_children(int64_t v0, int64_t v1, int64_t v2) {
   algo_state st;
   std::vector<int64_t> children;
   auto take = [&](const algo_action& a, int64_t ts) {
-    children.push_back(a.child.qty.shares);
+    children.push_back(a.child.qty.shares());
     if (a.sends())
       on_algo_fill(st, ts, a.child.qty);
   };
   take(start(st, vwap(4, 4 * sec), parent_of(400)), t0);
-  on_algo_market(st, t0 + 10, quantity{v0});
-  take(on_algo_market(st, t0 + sec, quantity{v1}), t0 + sec);
-  take(on_algo_market(st, t0 + 2 * sec, quantity{v2}), t0 + 2 * sec);
+  on_algo_market(st, t0 + 10, quantity::of_shares(v0));
+  take(on_algo_market(st, t0 + sec, quantity::of_shares(v1)), t0 + sec);
+  take(on_algo_market(st, t0 + 2 * sec, quantity::of_shares(v2)), t0 + 2 * sec);
   take(on_algo_wake(st, t0 + 3 * sec), t0 + 3 * sec);
   EXPECT_EQ(st.outcome, algo_outcome::completed);
   return children;
@@ -345,7 +345,8 @@ TEST(exec_algo, vwap_with_live_volume_counts_volume_in_its_interval) {
   on_algo_market(st, t0 + sec - 1, quantity{5});
   on_algo_market(st, t0 + sec, quantity{7});
   on_algo_market(st, t0 + 3 * sec, quantity{9});
-  EXPECT_EQ(st.slice_volume, (std::vector<int64_t>{5, 7, 0, 9}));
+  EXPECT_EQ(st.slice_volume, (std::vector<int64_t>{quantity{5}.nanos, quantity{7}.nanos, 0,
+                                                   quantity{9}.nanos}));
 }
 
 TEST(exec_algo, vwap_with_live_volume_and_no_volume_falls_back_to_time) {
@@ -353,9 +354,9 @@ TEST(exec_algo, vwap_with_live_volume_and_no_volume_falls_back_to_time) {
   auto a = start(st, vwap(4, 4 * sec), parent_of(400));
   EXPECT_FALSE(a.sends());
   a = on_algo_wake(st, t0 + sec);
-  EXPECT_EQ(a.child.qty.shares, 100);
+  EXPECT_EQ(a.child.qty.shares(), 100);
   a = on_algo_wake(st, t0 + 2 * sec);
-  EXPECT_EQ(a.child.qty.shares, 100);
+  EXPECT_EQ(a.child.qty.shares(), 100);
 }
 
 TEST(exec_algo, vwap_with_live_volume_never_schedules_past_the_target) {
@@ -366,11 +367,11 @@ TEST(exec_algo, vwap_with_live_volume_never_schedules_past_the_target) {
   // 100 * 1e6 * 3 / (1001000 * 5) ~ 60): 120 by slice 3, capped at 100.
   on_algo_market(st, t0 + sec, quantity{1'000});
   on_algo_market(st, t0 + 2 * sec, quantity{1'000'000});
-  EXPECT_EQ(st.scheduled.shares, 60);
+  EXPECT_EQ(st.scheduled.shares(), 60);
   auto a = on_algo_wake(st, t0 + 3 * sec);
-  EXPECT_EQ(st.scheduled.shares, 100);
-  EXPECT_EQ(a.child.qty.shares, 40);
-  EXPECT_EQ(st.filled.shares + st.working.shares, 100);
+  EXPECT_EQ(st.scheduled.shares(), 100);
+  EXPECT_EQ(a.child.qty.shares(), 40);
+  EXPECT_EQ(st.filled.shares() + st.working.shares(), 100);
   EXPECT_FALSE(on_algo_wake(st, t0 + 4 * sec).sends());
 }
 
@@ -380,7 +381,7 @@ TEST(exec_algo, iceberg_shows_one_limit_child_and_refreshes_only_on_full_fill) {
   algo_state st;
   auto a = start(st, iceberg(100), parent_of(250, limit_px));
   ASSERT_TRUE(a.sends());
-  EXPECT_EQ(a.child.qty.shares, 100);
+  EXPECT_EQ(a.child.qty.shares(), 100);
   EXPECT_EQ(a.child.type, fb::OrderType::Limit);
   EXPECT_EQ(a.child.limit, limit_px);
   EXPECT_EQ(a.wake_ns, algo_no_wake);
@@ -391,17 +392,17 @@ TEST(exec_algo, iceberg_shows_one_limit_child_and_refreshes_only_on_full_fill) {
   // Even one share still working keeps the next child back.
   EXPECT_FALSE(on_algo_fill(st, t0 + 21 * sec, quantity{59}).sends());
   a = on_algo_fill(st, t0 + 21 * sec, quantity{1});
-  EXPECT_EQ(a.child.qty.shares, 100);
+  EXPECT_EQ(a.child.qty.shares(), 100);
   // The filled child's end adds nothing.
   const auto end = on_algo_child_end(st, t0 + 21 * sec, child_end::filled, {});
   EXPECT_FALSE(end.sends());
   a = on_algo_fill(st, t0 + 22 * sec, quantity{100});
-  EXPECT_EQ(a.child.qty.shares, 50); // only what remains
+  EXPECT_EQ(a.child.qty.shares(), 50); // only what remains
   a = on_algo_fill(st, t0 + 23 * sec, quantity{50});
   EXPECT_FALSE(a.sends());
   EXPECT_EQ(st.outcome, algo_outcome::completed);
   EXPECT_EQ(st.children, 3u);
-  EXPECT_EQ(progress_of(st).scheduled.shares, 250);
+  EXPECT_EQ(progress_of(st).scheduled.shares(), 250);
 }
 
 TEST(exec_algo, iceberg_retries_a_denied_child_after_the_gap) {
@@ -413,7 +414,7 @@ TEST(exec_algo, iceberg_retries_a_denied_child_after_the_gap) {
   const int64_t before = t0 + algo_retry_gap_ns - 1;
   EXPECT_FALSE(on_algo_market(st, before, quantity{1}).sends());
   a = on_algo_market(st, t0 + algo_retry_gap_ns, quantity{1});
-  EXPECT_EQ(a.child.qty.shares, 100);
+  EXPECT_EQ(a.child.qty.shares(), 100);
   EXPECT_EQ(st.children, 2u);
   EXPECT_EQ(st.children_denied, 1u);
 }
@@ -424,17 +425,17 @@ TEST(exec_algo, iceberg_reshows_the_rest_after_a_partly_filled_child_ends) {
   on_algo_fill(st, t0, quantity{30});
   on_algo_child_end(st, t0 + 1, child_end::expired, quantity{70});
   auto a = on_algo_wake(st, t0 + 1 + algo_retry_gap_ns);
-  EXPECT_EQ(a.child.qty.shares, 100);
+  EXPECT_EQ(a.child.qty.shares(), 100);
   on_algo_fill(st, t0 + 2 * algo_retry_gap_ns, quantity{100});
   // 130 filled: the last child is 20, not the display size.
-  EXPECT_EQ(st.working.shares, 20);
+  EXPECT_EQ(st.working.shares(), 20);
   EXPECT_EQ(st.children, 3u);
 }
 
 TEST(exec_algo, iceberg_never_shows_more_than_the_target) {
   algo_state st;
   auto a = start(st, iceberg(500), parent_of(120, limit_px));
-  EXPECT_EQ(a.child.qty.shares, 120);
+  EXPECT_EQ(a.child.qty.shares(), 120);
 }
 
 // --- Cancel and progress ----------------------------------------------------
@@ -452,8 +453,8 @@ TEST(exec_algo, a_canceled_parent_sends_no_more_children) {
   EXPECT_FALSE(on_algo_wake(st, t0 + 3 * sec).sends());
   on_algo_child_end(st, t0 + 2, child_end::canceled, quantity{20});
   const auto p = progress_of(st);
-  EXPECT_EQ(p.filled.shares, 5);
-  EXPECT_EQ(p.working.shares, 0);
+  EXPECT_EQ(p.filled.shares(), 5);
+  EXPECT_EQ(p.working.shares(), 0);
   EXPECT_EQ(p.children, 1u);
   EXPECT_TRUE(p.done);
   EXPECT_EQ(st.outcome, algo_outcome::canceled);
@@ -464,10 +465,10 @@ TEST(exec_algo, progress_reports_target_schedule_fills_and_working) {
   start(st, twap(4, 4 * sec), parent_of(100));
   on_algo_fill(st, t0 + 1, quantity{10});
   const auto p = progress_of(st);
-  EXPECT_EQ(p.target.shares, 100);
-  EXPECT_EQ(p.scheduled.shares, 25);
-  EXPECT_EQ(p.filled.shares, 10);
-  EXPECT_EQ(p.working.shares, 15);
+  EXPECT_EQ(p.target.shares(), 100);
+  EXPECT_EQ(p.scheduled.shares(), 25);
+  EXPECT_EQ(p.filled.shares(), 10);
+  EXPECT_EQ(p.working.shares(), 15);
   EXPECT_EQ(p.children, 1u);
   EXPECT_FALSE(p.done);
 }
@@ -562,14 +563,14 @@ struct sim_om {
     wake = a.wake_ns;
     if (!a.sends())
       return;
-    RC_ASSERT(a.child.qty.shares > 0);
+    RC_ASSERT(a.child.qty.shares() > 0);
     if (st.parent.limit.micros > 0) {
       RC_ASSERT(a.child.type == fb::OrderType::Limit);
       RC_ASSERT(a.child.limit == st.parent.limit);
     } else {
       RC_ASSERT(a.child.type == fb::OrderType::Market);
     }
-    children.push_back({a.child.qty.shares, 0, true});
+    children.push_back({a.child.qty.whole_shares(), 0, true});
     check();
     if (pick(1, 100) <= deny_percent) {
       children.back().open = false;
@@ -593,13 +594,13 @@ struct sim_om {
   }
 
   void check() const {
-    const int64_t target = st.parent.target.shares;
-    RC_ASSERT(st.filled.shares <= target);
+    const int64_t target = st.parent.target.shares();
+    RC_ASSERT(st.filled.shares() <= target);
     RC_ASSERT(committed() <= target);
-    RC_ASSERT(st.filled.shares == filled());
-    RC_ASSERT(st.filled.shares + st.working.shares == committed());
+    RC_ASSERT(st.filled.shares() == filled());
+    RC_ASSERT(st.filled.shares() + st.working.shares() == committed());
     RC_ASSERT(st.children == children.size());
-    RC_ASSERT(progress_of(st).scheduled.shares <= target);
+    RC_ASSERT(progress_of(st).scheduled.shares() <= target);
   }
 
   /// Returns a random open child, or null.
@@ -622,7 +623,7 @@ struct sim_om {
     c.filled += q;
     c.open = c.filled < c.qty;
     const bool ended = !c.open;
-    take(on_algo_fill(st, ts, quantity{q})); // may add a child: `c` may move
+    take(on_algo_fill(st, ts, quantity::of_shares(q))); // may add a child: `c` may move
     if (ended)
       take(on_algo_child_end(st, ts, child_end::filled, {}));
   }
@@ -633,7 +634,7 @@ struct sim_om {
     if (wake != algo_no_wake && ts >= wake)
       take(on_algo_wake(st, ts));
     else
-      take(on_algo_market(st, ts, quantity{pick(0, 10'000)}));
+      take(on_algo_market(st, ts, quantity::of_shares(pick(0, 10'000))));
   }
 };
 
@@ -648,7 +649,7 @@ algo_spec any_spec(algo_parent& parent) {
   s.start_ns = t0 + *rc::gen::inRange<int64_t>(0, 2) * sec;
   if (kind == fb::AlgoKind::Iceberg) {
     parent.limit = limit_px;
-    s.display_quantity = quantity{*rc::gen::inRange<int64_t>(1, 800)};
+    s.display_quantity = quantity::of_shares(*rc::gen::inRange<int64_t>(1, 800));
     return s;
   }
   s.slices = *rc::gen::inRange<uint32_t>(1, 12);
@@ -690,7 +691,7 @@ RC_GTEST_PROP(exec_algo, accounting_never_exceeds_the_target, ()) {
       const child_end ends[] = {child_end::canceled, child_end::rejected,
                                 child_end::expired};
       om.take(on_algo_child_end(om.st, om.ts, ends[om.pick(0, 2)],
-                                quantity{c->qty - c->filled}));
+                                quantity::of_shares(c->qty - c->filled)));
     }
     om.check();
   }
@@ -723,5 +724,5 @@ RC_GTEST_PROP(exec_algo, finishes_with_the_target_filled_when_children_fill,
   RC_ASSERT(om.st.done());
   RC_ASSERT(om.st.outcome == algo_outcome::completed);
   RC_ASSERT(om.st.filled == parent.target);
-  RC_ASSERT(om.st.working.shares == 0);
+  RC_ASSERT(om.st.working.shares() == 0);
 }

@@ -36,7 +36,7 @@ struct order_manager_flows : ::testing::Test {
     order_spec s;
     s.symbol = sym;
     s.side = fb::Side::Buy;
-    s.qty = quantity{qty};
+    s.qty = quantity::of_shares(qty);
     return s;
   }
 
@@ -54,8 +54,8 @@ struct order_manager_flows : ::testing::Test {
   void accepted(uint64_t id) { report(b.order_accepted({0, t0, 0}, client_order_id{id}, sym)); }
   void filled(uint64_t id, fb::Side side, int64_t qty, double px, int64_t cum,
               int64_t leaves) {
-    report(b.order_filled({0, t0, 0}, client_order_id{id}, sym, side, quantity{qty},
-                          usd(px), quantity{cum}, quantity{leaves}, money{}));
+    report(b.order_filled({0, t0, 0}, client_order_id{id}, sym, side, quantity::of_shares(qty),
+                          usd(px), quantity::of_shares(cum), quantity::of_shares(leaves), money{}));
   }
   order& at(uint64_t id) { return st.orders.at(id); }
 
@@ -117,23 +117,23 @@ TEST_F(order_manager_flows, bracket_exits_follow_the_entry_and_never_both_fill) 
   intent(bracket(100));
   accepted(10);
   filled(10, fb::Side::Buy, 40, 100, 40, 60);
-  EXPECT_EQ(at(11).qty.shares, 40); // legs follow partial fills
-  EXPECT_EQ(at(12).qty.shares, 40);
+  EXPECT_EQ(at(11).qty.shares(), 40); // legs follow partial fills
+  EXPECT_EQ(at(12).qty.shares(), 40);
   accepted(11);
   accepted(12);
   filled(10, fb::Side::Buy, 60, 100, 100, 0);
-  EXPECT_EQ(at(11).qty.shares, 100);
+  EXPECT_EQ(at(11).qty.shares(), 100);
   st.outbox.clear();
   // The take-profit fills 70: the stop-loss shrinks to 30.
   filled(11, fb::Side::Sell, 70, 110, 70, 30);
-  EXPECT_EQ(at(12).qty.shares, 30);
+  EXPECT_EQ(at(12).qty.shares(), 30);
   filled(11, fb::Side::Sell, 30, 110, 100, 0);
-  EXPECT_EQ(at(12).leaves().shares, 0);
+  EXPECT_EQ(at(12).leaves().shares(), 0);
   st.outbox.clear();
   // A stop-loss fill now would close more than the entry opened: refused.
   filled(12, fb::Side::Sell, 10, 95, 10, 0);
-  EXPECT_EQ(at(12).filled.shares, 0);
-  EXPECT_EQ(st.positions[sym.value].qty.shares, 0);
+  EXPECT_EQ(at(12).filled.shares(), 0);
+  EXPECT_EQ(st.positions[sym.value].qty.shares(), 0);
   auto alerts = take(route::journal);
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].as<fb::Alert>()->code()->str(), "execution_refused");
@@ -156,7 +156,7 @@ TEST_F(order_manager_flows, an_oco_works_both_legs_on_the_same_side) {
   accepted(10);
   accepted(11);
   filled(11, fb::Side::Sell, 25, 95, 25, 75);
-  EXPECT_EQ(at(10).qty.shares, 75);
+  EXPECT_EQ(at(10).qty.shares(), 75);
 }
 
 TEST_F(order_manager_flows, an_oto_arms_only_the_leg_it_names) {
@@ -198,7 +198,7 @@ TEST_F(order_manager_flows, cancel_then_fill_race_keeps_the_fill) {
   filled(10, fb::Side::Buy, 10, 100, 10, 0); // the fill got there first
   report(b.cancel_rejected({}, client_order_id{10}, "order is already filled"));
   EXPECT_EQ(at(10).status, order_status::filled);
-  EXPECT_EQ(st.positions[sym.value].qty.shares, 10);
+  EXPECT_EQ(st.positions[sym.value].qty.shares(), 10);
   EXPECT_TRUE(take(route::journal).empty()); // the expected end of the race
 }
 
@@ -223,7 +223,7 @@ TEST_F(order_manager_flows, replace_creates_a_linked_order) {
   EXPECT_EQ(at(10).status, order_status::replaced);
   EXPECT_EQ(at(11).status, order_status::pending_new);
   EXPECT_EQ(at(11).replaces.value, 10u);
-  EXPECT_EQ(at(11).qty.shares, 20);
+  EXPECT_EQ(at(11).qty.shares(), 20);
   EXPECT_EQ(at(11).limit, usd(101));
   accepted(11);
   EXPECT_EQ(at(11).status, order_status::accepted);
@@ -242,7 +242,7 @@ TEST_F(order_manager_flows, fill_wins_the_race_with_a_replace) {
                             "order is already filled"));
   EXPECT_EQ(at(10).status, order_status::filled);
   EXPECT_FALSE(st.orders.contains(11));
-  EXPECT_EQ(st.positions[sym.value].qty.shares, 10);
+  EXPECT_EQ(st.positions[sym.value].qty.shares(), 10);
 }
 
 TEST_F(order_manager_flows, a_rejected_replace_leaves_the_order_working) {
@@ -286,7 +286,7 @@ TEST_F(order_manager_flows, a_halt_cancels_live_orders_in_id_order_and_flattens)
   auto close = sent[2].as<fb::SubmitOrder>();
   ASSERT_NE(close, nullptr);
   EXPECT_EQ(close->side(), fb::Side::Sell);
-  EXPECT_EQ(close->quantity(), 10);
+  EXPECT_EQ(shares_from_nanos(close->quantity()), 10);
   EXPECT_EQ(close->type(), fb::OrderType::Market);
   EXPECT_EQ(at(11).status, order_status::pending_cancel);
 }
@@ -342,7 +342,7 @@ msg twap_intent(msg_builder& b, int64_t qty, uint32_t slices) {
   order_spec s;
   s.symbol = sym;
   s.side = fb::Side::Buy;
-  s.qty = quantity{qty};
+  s.qty = quantity::of_shares(qty);
   algo_spec how;
   how.kind = fb::AlgoKind::Twap;
   how.horizon_ns = slices * minute;
@@ -358,13 +358,13 @@ TEST_F(order_manager_flows, a_twap_parent_sends_children_through_the_risk_contro
   auto to_risk = take(route::risk);
   ASSERT_EQ(to_risk.size(), 1u);
   auto child = to_risk[0].as<fb::OrderIntent>();
-  EXPECT_EQ(child->quantity(), 30);
+  EXPECT_EQ(shares_from_nanos(child->quantity()), 30);
   EXPECT_EQ(child->reason(), fb::IntentReason::AlgoChild);
   auto parent = child->parent_id();
   EXPECT_EQ(parent, 10u);
   auto progress = take(route::listeners);
   ASSERT_EQ(progress.size(), 1u);
-  EXPECT_EQ(progress[0].as<fb::AlgoProgress>()->target_quantity(), 90);
+  EXPECT_EQ(shares_from_nanos(progress[0].as<fb::AlgoProgress>()->target_quantity()), 90);
   st.outbox.clear();
 
   // The risk controller approves it: it comes back and becomes an order.
@@ -377,14 +377,14 @@ TEST_F(order_manager_flows, a_twap_parent_sends_children_through_the_risk_contro
   filled(child_id, fb::Side::Buy, 30, 100, 30, 0);
   auto p = st.find_algo(parent);
   ASSERT_NE(p, nullptr);
-  EXPECT_EQ(p->algo.filled.shares, 30);
+  EXPECT_EQ(p->algo.filled.shares(), 30);
   st.outbox.clear();
 
   // The next slice is due a minute later: any market event runs it.
   on_market(st, b.trade({5, t0 + minute, 0}, sym, usd(100), quantity{10}));
   to_risk = take(route::risk);
   ASSERT_EQ(to_risk.size(), 1u);
-  EXPECT_EQ(to_risk[0].as<fb::OrderIntent>()->quantity(), 30);
+  EXPECT_EQ(shares_from_nanos(to_risk[0].as<fb::OrderIntent>()->quantity()), 30);
 }
 
 TEST_F(order_manager_flows, a_denied_child_is_made_up_at_the_next_slice) {
@@ -393,14 +393,14 @@ TEST_F(order_manager_flows, a_denied_child_is_made_up_at_the_next_slice) {
   st.outbox.clear();
   auto c = child.as<fb::OrderIntent>();
   on_denied(st, b.order_denied(stamp::caused_by(child), sym, c->side(),
-                               quantity{c->quantity()}, price{}, fb::DenyReason::OrderRateThrottle,
+                               quantity::from_nanos(c->quantity()), price{}, fb::DenyReason::OrderRateThrottle,
                                0, 0, {client_order_id{}, c->parent_id()}));
-  EXPECT_EQ(st.find_algo(c->parent_id())->algo.working.shares, 0);
+  EXPECT_EQ(st.find_algo(c->parent_id())->algo.working.shares(), 0);
   st.outbox.clear();
   on_market(st, b.trade({5, t0 + minute, 0}, sym, usd(100), quantity{10}));
   auto next = take(route::risk);
   ASSERT_EQ(next.size(), 1u);
-  EXPECT_EQ(next[0].as<fb::OrderIntent>()->quantity(), 60); // catch-up
+  EXPECT_EQ(shares_from_nanos(next[0].as<fb::OrderIntent>()->quantity()), 60); // catch-up
 }
 
 TEST_F(order_manager_flows, canceling_a_parent_cancels_its_working_child) {

@@ -32,7 +32,7 @@ order_spec spec(int64_t qty, bool bracket) {
   order_spec s;
   s.symbol = sym;
   s.side = qty % 2 ? fb::Side::Sell : fb::Side::Buy;
-  s.qty = quantity{qty};
+  s.qty = quantity::of_shares(qty);
   s.type = fb::OrderType::Limit;
   s.limit = price::from_dollars(100);
   if (bracket) {
@@ -67,8 +67,8 @@ void apply(order_manager_state& st, msg_builder& b, const step& s) {
       on_report(st, b.order_accepted({}, id, sym));
       break;
     case step_kind::fill:
-      on_report(st, b.order_filled({}, id, sym, o.side, quantity{s.qty}, price{s.px},
-                                   o.filled + quantity{s.qty}, o.leaves() - quantity{s.qty},
+      on_report(st, b.order_filled({}, id, sym, o.side, quantity::of_shares(s.qty), price{s.px},
+                                   o.filled + quantity::of_shares(s.qty), o.leaves() - quantity::of_shares(s.qty),
                                    money{}));
       break;
     case step_kind::cancel_command:
@@ -88,11 +88,11 @@ void apply(order_manager_state& st, msg_builder& b, const step& s) {
       break;
     case step_kind::replace_command:
       on_command(st, b.replace_order({}, id, client_order_id{},
-                                     {quantity{s.qty}, price{s.px}, {}, {}, {}}));
+                                     {quantity::of_shares(s.qty), price{s.px}, {}, {}, {}}));
       break;
     case step_kind::replaced: {
       auto new_id = o.replaced_by.value ? o.replaced_by : client_order_id{st.next_id};
-      on_report(st, b.order_replaced({}, id, new_id, sym, o.side, quantity{s.qty},
+      on_report(st, b.order_replaced({}, id, new_id, sym, o.side, quantity::of_shares(s.qty),
                                      price{s.px}, price{}));
       break;
     }
@@ -136,9 +136,9 @@ RC_GTEST_PROP(order_manager_property, invariants_hold_over_any_event_sequence,
     int64_t signed_fills = 0;
     for (auto& [id, o] : st.orders) {
       // Filled quantity never exceeds the order's quantity.
-      RC_ASSERT(o.filled.shares >= 0);
+      RC_ASSERT(o.filled.shares() >= 0);
       RC_ASSERT(o.filled <= o.qty);
-      signed_fills += o.side == fb::Side::Buy ? o.filled.shares : -o.filled.shares;
+      signed_fills += o.side == fb::Side::Buy ? o.filled.shares() : -o.filled.shares();
       // A terminal order never changes again.
       if (auto t = terminal.find(id); t != terminal.end()) {
         RC_ASSERT(o.status == t->second.status);
@@ -151,13 +151,13 @@ RC_GTEST_PROP(order_manager_property, invariants_hold_over_any_event_sequence,
         int64_t exits = 0;
         for (auto leg : {o.take_profit, o.stop_loss})
           if (auto* l = st.find(leg.value))
-            exits += l->filled.shares;
-        RC_ASSERT(exits <= o.filled.shares);
+            exits += l->filled.shares();
+        RC_ASSERT(exits <= o.filled.shares());
         RC_ASSERT(o.exits_filled <= o.filled); // replaced legs included
       }
     }
     // The position always equals the signed sum of the fills.
-    auto pos = st.positions.empty() ? 0 : st.positions[0].qty.shares;
+    auto pos = st.positions.empty() ? 0 : st.positions[0].qty.shares();
     RC_ASSERT(pos == signed_fills);
   }
 }

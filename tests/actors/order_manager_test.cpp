@@ -19,7 +19,7 @@ struct order_manager_logic : ::testing::Test {
   }
 
   order& create(fb::Side side, int64_t qty) {
-    auto m = b.order_intent({}, symbol_id{0}, side, quantity{qty},
+    auto m = b.order_intent({}, symbol_id{0}, side, quantity::of_shares(qty),
                             fb::OrderType::Market, price{}, {});
     return st.create(*m.as<fb::OrderIntent>());
   }
@@ -27,9 +27,9 @@ struct order_manager_logic : ::testing::Test {
   execution_result fill(uint64_t id, fb::Side side, int64_t qty, double px,
                         int64_t leaves, money commission = {}) {
     return apply_execution(st, b.order_filled({}, client_order_id{id}, symbol_id{0},
-                                              side, quantity{qty},
-                                              price::from_dollars(px), quantity{qty},
-                                              quantity{leaves}, commission));
+                                              side, quantity::of_shares(qty),
+                                              price::from_dollars(px), quantity::of_shares(qty),
+                                              quantity::of_shares(leaves), commission));
   }
 };
 
@@ -49,7 +49,7 @@ TEST_F(order_manager_logic, a_fill_updates_order_position_and_cash) {
   auto r = fill(id, fb::Side::Buy, 10, 100, 0, money{50'000});
   ASSERT_TRUE(r.filled);
   EXPECT_EQ(r.target->status, order_status::filled);
-  EXPECT_EQ(st.positions[0].qty.shares, 10);
+  EXPECT_EQ(st.positions[0].qty.shares(), 10);
   EXPECT_EQ(st.cash, money{(10'000 - 1'000) * micros_per_dollar - 50'000});
   EXPECT_EQ(st.stats.fills, 1u);
   EXPECT_EQ(st.stats.filled_orders, 1u);
@@ -64,7 +64,7 @@ TEST_F(order_manager_logic, refuses_an_overfill_without_touching_the_position) {
   auto r = fill(id, fb::Side::Buy, 5, 100, 0);
   EXPECT_EQ(r.error, order_error::overfill);
   EXPECT_FALSE(r.filled);
-  EXPECT_EQ(st.positions[0].qty.shares, 6);
+  EXPECT_EQ(st.positions[0].qty.shares(), 6);
   EXPECT_EQ(st.stats.refused_events, 1u);
 }
 
@@ -74,7 +74,7 @@ TEST_F(order_manager_logic, refuses_a_fill_on_a_canceled_order) {
                                        fb::Side::Buy, quantity{10}));
   auto r = fill(id, fb::Side::Buy, 10, 100, 0);
   EXPECT_EQ(r.error, order_error::already_terminal);
-  EXPECT_TRUE(st.positions.empty() || st.positions[0].qty.shares == 0);
+  EXPECT_TRUE(st.positions.empty() || st.positions[0].qty.shares() == 0);
   EXPECT_EQ(st.stats.canceled, 1u);
 }
 

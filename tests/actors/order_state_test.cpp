@@ -9,7 +9,7 @@ namespace {
 order new_order(int64_t qty = 100) {
   order o;
   o.id = client_order_id{1};
-  o.qty = quantity{qty};
+  o.qty = quantity::of_shares(qty);
   return o;
 }
 
@@ -34,7 +34,7 @@ TEST(order_state, accepted_fills_partially_then_fully) {
   on_accepted(o);
   EXPECT_EQ(on_fill(o, quantity{40}, px), order_error::none);
   EXPECT_EQ(o.status, order_status::partially_filled);
-  EXPECT_EQ(o.leaves().shares, 60);
+  EXPECT_EQ(o.leaves().shares(), 60);
   EXPECT_EQ(on_fill(o, quantity{60}, price::from_dollars(11)), order_error::none);
   EXPECT_EQ(o.status, order_status::filled);
   EXPECT_EQ(o.average_fill_price(), price::from_dollars(10.6));
@@ -56,7 +56,7 @@ TEST(order_state, accepted_and_partially_filled_orders_cancel_and_expire) {
   on_fill(b, quantity{10}, px);
   EXPECT_EQ(on_expired(b), order_error::none);
   EXPECT_EQ(b.status, order_status::expired);
-  EXPECT_EQ(b.filled.shares, 10);
+  EXPECT_EQ(b.filled.shares(), 10);
 }
 
 TEST(order_state, refuses_a_fill_on_a_canceled_order) {
@@ -64,7 +64,7 @@ TEST(order_state, refuses_a_fill_on_a_canceled_order) {
   on_accepted(o);
   on_canceled(o);
   EXPECT_EQ(on_fill(o, quantity{1}, px), order_error::already_terminal);
-  EXPECT_EQ(o.filled.shares, 0);
+  EXPECT_EQ(o.filled.shares(), 0);
   EXPECT_EQ(o.status, order_status::canceled);
 }
 
@@ -73,14 +73,14 @@ TEST(order_state, refuses_an_overfill_and_keeps_the_order_unchanged) {
   on_accepted(o);
   on_fill(o, quantity{90}, px);
   EXPECT_EQ(on_fill(o, quantity{11}, px), order_error::overfill);
-  EXPECT_EQ(o.filled.shares, 90);
+  EXPECT_EQ(o.filled.shares(), 90);
   EXPECT_EQ(o.status, order_status::partially_filled);
 }
 
 TEST(order_state, refuses_a_non_positive_fill) {
   auto o = new_order();
   EXPECT_EQ(on_fill(o, quantity{0}, px), order_error::bad_quantity);
-  EXPECT_EQ(on_fill(o, quantity{-5}, px), order_error::bad_quantity);
+  EXPECT_EQ(on_fill(o, quantity::of_shares(-5), px), order_error::bad_quantity);
 }
 
 TEST(order_state, terminal_orders_never_change_again) {
@@ -113,7 +113,7 @@ TEST(position, opens_and_adds_at_the_average_price) {
   position p;
   apply_fill(p, fb::Side::Buy, quantity{100}, price::from_dollars(10), money{});
   apply_fill(p, fb::Side::Buy, quantity{100}, price::from_dollars(12), money{});
-  EXPECT_EQ(p.qty.shares, 200);
+  EXPECT_EQ(p.qty.shares(), 200);
   EXPECT_EQ(p.average_price(), price::from_dollars(11));
   EXPECT_EQ(p.realized, money{});
 }
@@ -122,11 +122,11 @@ TEST(position, realizes_pnl_on_a_reduction_and_a_close) {
   position p;
   apply_fill(p, fb::Side::Buy, quantity{200}, price::from_dollars(11), money{});
   apply_fill(p, fb::Side::Sell, quantity{50}, price::from_dollars(13), money{});
-  EXPECT_EQ(p.qty.shares, 150);
+  EXPECT_EQ(p.qty.shares(), 150);
   EXPECT_EQ(p.realized, money{100 * micros_per_dollar});
   EXPECT_EQ(p.average_price(), price::from_dollars(11));
   apply_fill(p, fb::Side::Sell, quantity{150}, price::from_dollars(10), money{});
-  EXPECT_EQ(p.qty.shares, 0);
+  EXPECT_EQ(p.qty.shares(), 0);
   EXPECT_EQ(p.realized, money{-50 * micros_per_dollar});
   EXPECT_EQ(p.cost, money{});
 }
@@ -135,12 +135,12 @@ TEST(position, flips_from_long_to_short_through_zero) {
   position p;
   apply_fill(p, fb::Side::Buy, quantity{100}, price::from_dollars(10), money{});
   apply_fill(p, fb::Side::Sell, quantity{150}, price::from_dollars(12), money{});
-  EXPECT_EQ(p.qty.shares, -50);
+  EXPECT_EQ(p.qty.shares(), -50);
   EXPECT_EQ(p.realized, money{200 * micros_per_dollar});
   EXPECT_EQ(p.average_price(), price::from_dollars(12));
   // Covering the short below its price is a gain.
   apply_fill(p, fb::Side::Buy, quantity{50}, price::from_dollars(11), money{});
-  EXPECT_EQ(p.qty.shares, 0);
+  EXPECT_EQ(p.qty.shares(), 0);
   EXPECT_EQ(p.realized, money{250 * micros_per_dollar});
 }
 
@@ -163,7 +163,7 @@ TEST(position, keeps_the_cost_basis_exact_over_odd_lots) {
   apply_fill(p, fb::Side::Buy, quantity{3}, price{10'000'001}, money{});
   for (int i = 0; i < 3; ++i)
     apply_fill(p, fb::Side::Sell, quantity{1}, price{10'000'001}, money{});
-  EXPECT_EQ(p.qty.shares, 0);
+  EXPECT_EQ(p.qty.shares(), 0);
   EXPECT_EQ(p.realized, money{});
   EXPECT_EQ(p.cost, money{});
 }
@@ -266,7 +266,7 @@ TEST(order_state, refuses_a_fill_at_a_non_positive_price) {
   auto o = new_order();
   on_accepted(o);
   EXPECT_EQ(on_fill(o, quantity{1}, price{0}), order_error::bad_price);
-  EXPECT_EQ(o.filled.shares, 0);
+  EXPECT_EQ(o.filled.shares(), 0);
 }
 
 TEST(order_state, a_trigger_marks_the_order_and_keeps_its_status) {
@@ -284,6 +284,6 @@ TEST(order_state, a_leg_quantity_never_drops_below_its_fills) {
   on_accepted(leg);
   on_fill(leg, quantity{30}, px);
   set_leg_quantity(leg, quantity{10});
-  EXPECT_EQ(leg.qty.shares, 30);
-  EXPECT_EQ(leg.leaves().shares, 0);
+  EXPECT_EQ(leg.qty.shares(), 30);
+  EXPECT_EQ(leg.leaves().shares(), 0);
 }

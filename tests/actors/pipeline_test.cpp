@@ -97,7 +97,7 @@ TEST_F(pipeline, a_breakout_bar_becomes_an_order_and_every_actor_shares_the_byte
   auto submit = seen_by_broker[0].as<fb::SubmitOrder>();
   ASSERT_NE(submit, nullptr);
   EXPECT_EQ(submit->side(), fb::Side::Buy);
-  EXPECT_EQ(submit->quantity(), 97);
+  EXPECT_EQ(shares_from_nanos(submit->quantity()), 97);
   EXPECT_EQ(submit->client_order_id(), 1u);
   EXPECT_EQ(seen_by_broker[0].ts_ingress(), t * 4); // traced to the bar
   EXPECT_EQ(seen_by_broker[0].seq(), 4u);

@@ -108,7 +108,7 @@ struct rebalance_fixture : ::testing::Test {
   }
   void hold(uint32_t symbol, int64_t qty) {
     position_values v;
-    v.qty = quantity{qty};
+    v.qty = quantity::of_shares(qty);
     on_report(st, b.position_changed({}, symbol_id{symbol}, v));
   }
   void cash(money c) {
@@ -244,7 +244,7 @@ TEST_F(rebalance_fixture, a_shard_of_symbols_trades_by_symbol_id_and_ignores_the
   v.qty = quantity{50};
   on_report(st, b.position_changed({}, symbol_id{5}, v));
   on_report(st, b.position_changed({}, symbol_id{3}, v));
-  EXPECT_EQ(st.qty, (std::vector<int64_t>{0, 50}));
+  EXPECT_EQ(st.qty, (std::vector<int64_t>{0, quantity{50}.nanos}));
   EXPECT_EQ(st.pending, (std::vector<uint8_t>{1, 1}));
   on_report(st, b.order_rejected({}, client_order_id{1}, symbol_id{7}, fb::Side::Buy,
                                  quantity{1}, "no"));
@@ -289,18 +289,30 @@ TEST_F(rebalance_fixture, an_order_in_flight_defers_the_rebalance_to_the_next_st
   EXPECT_EQ(st.stats.rebalances, 3u);
 }
 
+namespace {
+
+/// Positions of whole shares, as plan_rebalance takes them (nano-shares).
+std::vector<int64_t> in_nanos(std::initializer_list<int64_t> shares) {
+  std::vector<int64_t> out;
+  for (auto n : shares)
+    out.push_back(quantity::of_shares(n).nanos);
+  return out;
+}
+
+} // namespace
+
 TEST(plan_rebalance, targets_whole_shares_of_the_investable_equity) {
   std::vector<double> w{0.5, 0.3, 0.2};
   std::vector<int64_t> closes{price::from_dollars(100).micros, price::from_dollars(50).micros,
                               price::from_dollars(20).micros};
-  std::vector<int64_t> qty{0, 0, 0};
+  auto qty = in_nanos({0, 0, 0});
   std::vector<rebalance_order> out;
-  plan_rebalance(w, closes, qty, money{100'000 * micros_per_dollar}, 0.02, 0.02, out);
+  plan_rebalance(w, closes, qty, money{100'000 * micros_per_dollar}, 0.02, 0.02, false, out);
   // $98,000 investable: $49,000 / $100, $29,400 / $50, $19,600 / $20.
   ASSERT_EQ(out.size(), 3u);
-  EXPECT_EQ(out[0].qty.shares, 490);
-  EXPECT_EQ(out[1].qty.shares, 588);
-  EXPECT_EQ(out[2].qty.shares, 980);
+  EXPECT_EQ(out[0].qty.shares(), 490);
+  EXPECT_EQ(out[1].qty.shares(), 588);
+  EXPECT_EQ(out[2].qty.shares(), 980);
   for (auto& o : out) {
     EXPECT_EQ(o.side, fb::Side::Buy);
     EXPECT_EQ(o.reason, fb::IntentReason::Rebalance);
@@ -312,25 +324,25 @@ TEST(plan_rebalance, targets_whole_shares_of_the_investable_equity) {
 TEST(plan_rebalance, rounds_each_target_down_to_a_whole_share) {
   std::vector<double> w{1.0};
   std::vector<int64_t> closes{price::from_dollars(33).micros};
-  std::vector<int64_t> qty{0};
+  auto qty = in_nanos({0});
   std::vector<rebalance_order> out;
-  plan_rebalance(w, closes, qty, money{1'000 * micros_per_dollar}, 0, 0.1, out);
+  plan_rebalance(w, closes, qty, money{1'000 * micros_per_dollar}, 0, 0.1, false, out);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].qty.shares, 27); // $900 / $33 = 27.27
+  EXPECT_EQ(out[0].qty.shares(), 27); // $900 / $33 = 27.27
 }
 
 TEST(plan_rebalance, the_cash_buffer_stays_out_of_the_market) {
   std::vector<double> w{0.25, 0.25, 0.25, 0.25};
   std::vector<int64_t> closes{price::from_dollars(13.37).micros, price::from_dollars(71.1).micros,
                               price::from_dollars(250.05).micros, price::from_dollars(3.3).micros};
-  std::vector<int64_t> qty{0, 0, 0, 0};
+  auto qty = in_nanos({0, 0, 0, 0});
   for (double buffer : {0.0, 0.02, 0.1, 0.5}) {
     std::vector<rebalance_order> out;
     money equity{1'000'000 * micros_per_dollar};
-    plan_rebalance(w, closes, qty, equity, 0.02, buffer, out);
+    plan_rebalance(w, closes, qty, equity, 0.02, buffer, false, out);
     int64_t spent = 0, slack = 0;
     for (auto& o : out) {
-      spent += o.qty.shares * o.close.micros;
+      spent += (o.close * o.qty).micros;
       slack += o.close.micros;
     }
     auto investable = static_cast<double>(equity.micros) * (1 - buffer);
@@ -346,15 +358,15 @@ TEST(plan_rebalance, trades_only_the_symbols_drifting_beyond_the_threshold) {
   std::vector<int64_t> closes{price::from_dollars(100).micros, price::from_dollars(100).micros,
                               price::from_dollars(100).micros};
   // Weights now 50.5% (drift 1.5%), 26% (drift 3.4%), 21.5% (drift 1.9%).
-  std::vector<int64_t> qty{505, 260, 215};
+  auto qty = in_nanos({505, 260, 215});
   std::vector<rebalance_order> out;
-  plan_rebalance(w, closes, qty, money{2'000 * micros_per_dollar}, 0.02, 0.02, out);
+  plan_rebalance(w, closes, qty, money{2'000 * micros_per_dollar}, 0.02, 0.02, false, out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].symbol, 1u);
   EXPECT_EQ(out[0].side, fb::Side::Buy);
-  EXPECT_EQ(out[0].qty.shares, 294 - 260);
+  EXPECT_EQ(out[0].qty.shares(), 294 - 260);
   out.clear();
-  plan_rebalance(w, closes, qty, money{2'000 * micros_per_dollar}, 0.01, 0.02, out);
+  plan_rebalance(w, closes, qty, money{2'000 * micros_per_dollar}, 0.01, 0.02, false, out);
   EXPECT_EQ(out.size(), 3u); // every drift is above 1%
 }
 
@@ -363,35 +375,56 @@ TEST(plan_rebalance, sells_come_before_buys) {
   std::vector<double> w{0.6, 0.2, 0.2};
   std::vector<int64_t> closes{price::from_dollars(10).micros, price::from_dollars(20).micros,
                               price::from_dollars(40).micros};
-  std::vector<int64_t> qty{1000, 1500, 750}; // $10,000, $30,000, $30,000
+  auto qty = in_nanos({1000, 1500, 750}); // $10,000, $30,000, $30,000
   std::vector<rebalance_order> out;
-  plan_rebalance(w, closes, qty, money{30'000 * micros_per_dollar}, 0.02, 0.0, out);
+  plan_rebalance(w, closes, qty, money{30'000 * micros_per_dollar}, 0.02, 0.0, false, out);
   ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(out[0].side, fb::Side::Sell);
   EXPECT_EQ(out[0].symbol, 1u);
-  EXPECT_EQ(out[0].qty.shares, 500); // to 1000 shares = $20,000
+  EXPECT_EQ(out[0].qty.shares(), 500); // to 1000 shares = $20,000
   EXPECT_EQ(out[0].reason, fb::IntentReason::Rebalance);
   EXPECT_EQ(out[1].side, fb::Side::Sell);
   EXPECT_EQ(out[1].symbol, 2u);
-  EXPECT_EQ(out[1].qty.shares, 250);
+  EXPECT_EQ(out[1].qty.shares(), 250);
   EXPECT_EQ(out[2].side, fb::Side::Buy);
   EXPECT_EQ(out[2].symbol, 0u);
-  EXPECT_EQ(out[2].qty.shares, 5000); // to 6000 shares = $60,000
+  EXPECT_EQ(out[2].qty.shares(), 5000); // to 6000 shares = $60,000
 }
 
 TEST(plan_rebalance, a_weight_of_zero_sells_the_whole_position_and_no_equity_trades_nothing) {
   std::vector<double> w{1.0, 0.0};
   std::vector<int64_t> closes{price::from_dollars(10).micros, price::from_dollars(10).micros};
-  std::vector<int64_t> qty{0, 100};
+  auto qty = in_nanos({0, 100});
   std::vector<rebalance_order> out;
-  plan_rebalance(w, closes, qty, money{0}, 0.02, 0.0, out);
+  plan_rebalance(w, closes, qty, money{0}, 0.02, 0.0, false, out);
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].side, fb::Side::Sell);
-  EXPECT_EQ(out[0].qty.shares, 100);
-  EXPECT_EQ(out[1].qty.shares, 100);
+  EXPECT_EQ(out[0].qty.shares(), 100);
+  EXPECT_EQ(out[1].qty.shares(), 100);
   out.clear();
-  plan_rebalance(w, closes, std::vector<int64_t>{0, 0}, money{0}, 0.02, 0.0, out);
+  plan_rebalance(w, closes, in_nanos({0, 0}), money{0}, 0.02, 0.0, false, out);
   EXPECT_TRUE(out.empty());
+}
+
+TEST(plan_rebalance, fractional_targets_spend_the_investable_equity_to_the_nano_share) {
+  std::vector<double> w{0.5, 0.5};
+  std::vector<int64_t> closes{price::from_dollars(333).micros, price::from_dollars(7).micros};
+  auto qty = in_nanos({0, 0});
+  std::vector<rebalance_order> whole, fractional;
+  plan_rebalance(w, closes, qty, money{1'000 * micros_per_dollar}, 0, 0, false, whole);
+  plan_rebalance(w, closes, qty, money{1'000 * micros_per_dollar}, 0, 0, true, fractional);
+  // $500 each: 1 whole share of the $333 stock, 1.501501501 fractional.
+  ASSERT_EQ(whole.size(), 2u);
+  EXPECT_EQ(whole[0].qty, quantity{1});
+  EXPECT_EQ(whole[1].qty, quantity{71});
+  ASSERT_EQ(fractional.size(), 2u);
+  EXPECT_EQ(fractional[0].qty, *parse_quantity("1.501501501"));
+  EXPECT_EQ(fractional[1].qty, *parse_quantity("71.428571428"));
+  money spent;
+  for (auto& o : fractional)
+    spent += o.close * o.qty;
+  EXPECT_LE(spent.micros, 1'000 * micros_per_dollar);
+  EXPECT_GT(spent.micros, 1'000 * micros_per_dollar - 1'000); // within a tenth of a cent
 }
 
 TEST_F(rebalance_fixture, a_singular_covariance_skips_the_rebalance_and_is_counted) {
@@ -422,15 +455,15 @@ TEST_F(rebalance_fixture, recovery_from_the_journal_rebuilds_the_same_state) {
       auto s = m.as<fb::Signal>();
       // What the actor does with a Signal, and what the order manager says back.
       for (auto& o : on_bar(st, s->symbol(), m.ts_event(), price{s->close()})) {
-        auto held = st.qty[o.symbol] + (o.side == fb::Side::Buy ? 1 : -1) * o.qty.shares;
+        auto held = st.qty[o.symbol] + (o.side == fb::Side::Buy ? 1 : -1) * o.qty.shares();
         position_values p;
-        p.qty = quantity{held};
+        p.qty = quantity::of_shares(held);
         journal.push_back(b.position_changed({}, symbol_id{o.symbol}, p));
         journal.push_back(b.order_filled({}, client_order_id{1}, symbol_id{o.symbol}, o.side,
                                          o.qty, o.close, o.qty, quantity{0}, money{}));
         portfolio_values pv;
         pv.cash = money{st.cash.micros
-                        - (o.side == fb::Side::Buy ? 1 : -1) * o.qty.shares * o.close.micros};
+                        - (o.side == fb::Side::Buy ? 1 : -1) * (o.close * o.qty).micros};
         journal.push_back(b.portfolio_snapshot({}, pv));
         if (day < 18) // the last orders stay in flight
           for (size_t k = journal.size() - 3; k < journal.size(); ++k)
@@ -508,10 +541,10 @@ TEST_F(rebalance_fixture, weights_on_real_closes_are_construct_portfolio_over_th
   for (uint32_t i = 0; i < n; ++i) {
     EXPECT_EQ(first[i].symbol, i);
     EXPECT_EQ(first[i].side, fb::Side::Buy);
-    EXPECT_EQ(first[i].qty.shares, target_shares(1e11, 0.02, expected.weights[i], closes[i][59]));
+    EXPECT_EQ(first[i].qty.shares(), target_shares(1e11, 0.02, expected.weights[i], closes[i][59]));
     EXPECT_EQ(first[i].close.micros, closes[i][59]);
-    hold(i, first[i].qty.shares);
-    spent += first[i].qty.shares * closes[i][59];
+    hold(i, first[i].qty.shares());
+    spent += first[i].qty.shares() * closes[i][59];
   }
   settle_all();
   cash(money{100'000 * micros_per_dollar - spent});
@@ -526,7 +559,7 @@ TEST_F(rebalance_fixture, weights_on_real_closes_are_construct_portfolio_over_th
   // Every trade is a symbol beyond the drift, sells first, by the difference.
   __int128 equity = 100'000 * micros_per_dollar - spent;
   for (uint32_t i = 0; i < n; ++i)
-    equity += __int128{first[i].qty.shares} * closes[i][79];
+    equity += __int128{first[i].qty.whole_shares()} * closes[i][79];
   ASSERT_FALSE(second.empty()); // the weights moved past the drift in 20 days
   bool buying = false;
   for (auto& o : second) {
@@ -534,8 +567,8 @@ TEST_F(rebalance_fixture, weights_on_real_closes_are_construct_portfolio_over_th
     EXPECT_EQ(o.side, buying ? fb::Side::Buy : fb::Side::Sell) << "a sell after a buy";
     auto target = target_shares(static_cast<double>(equity), 0.02, again.weights[o.symbol],
                                 closes[o.symbol][79]);
-    auto held = first[o.symbol].qty.shares;
-    EXPECT_EQ(o.qty.shares, std::llabs(target - held)) << daily_files[o.symbol];
+    auto held = first[o.symbol].qty.shares();
+    EXPECT_EQ(o.qty.shares(), std::llabs(target - held)) << daily_files[o.symbol];
     double weight = static_cast<double>(held) * static_cast<double>(closes[o.symbol][79])
                     / static_cast<double>(equity);
     EXPECT_GT(std::fabs(weight - 0.98 * again.weights[o.symbol]), 0.02);
@@ -657,14 +690,14 @@ TEST_F(rebalance_actor, trades_real_closes_from_batches_and_signals_to_the_risk_
     EXPECT_EQ(intent->type(), fb::OrderType::Market);
     EXPECT_EQ(intent->reason(), fb::IntentReason::Rebalance);
     EXPECT_EQ(intent->trigger_price(), closes[i][lookback - 1]);
-    EXPECT_EQ(intent->quantity(),
+    EXPECT_EQ(shares_from_nanos(intent->quantity()),
               target_shares(1e11, 0.02, expected.weights[i], closes[i][lookback - 1]))
       << daily_files[i];
     // Traced to the row that completed the step: the last symbol's last day.
     EXPECT_EQ(m.seq(), rows.size());
     EXPECT_EQ(m.ts_event(), static_cast<int64_t>(lookback));
     EXPECT_EQ(m.ts_ingress(), 777);
-    held[i] = intent->quantity();
+    held[i] = quantity::from_nanos(intent->quantity()).whole_shares();
     spent += held[i] * closes[i][lookback - 1];
   }
   EXPECT_EQ(journal.count(fb::Payload::OrderIntent), 4u);
@@ -672,12 +705,12 @@ TEST_F(rebalance_actor, trades_real_closes_from_batches_and_signals_to_the_risk_
   // The order manager reports the fills back.
   for (uint32_t i = 0; i < 4; ++i) {
     position_values v;
-    v.qty = quantity{held[i]};
+    v.qty = quantity::of_shares(held[i]);
     caf::anon_send(as_strategy, b.position_changed({}, symbol_id{i}, v));
     caf::anon_send(as_strategy,
                    b.order_filled({}, client_order_id{i + 1}, symbol_id{i}, fb::Side::Buy,
-                                  quantity{held[i]}, price{closes[i][lookback - 1]},
-                                  quantity{held[i]}, quantity{0}, money{}));
+                                  quantity::of_shares(held[i]), price{closes[i][lookback - 1]},
+                                  quantity::of_shares(held[i]), quantity{0}, money{}));
   }
   portfolio_values pv;
   pv.cash = money{100'000 * micros_per_dollar - spent};
@@ -712,7 +745,7 @@ TEST_F(rebalance_actor, trades_real_closes_from_batches_and_signals_to_the_risk_
     }
     auto target = target_shares(static_cast<double>(equity), 0.02, again.weights[sym],
                                 closes[sym][last]);
-    EXPECT_EQ(intent->quantity(), std::llabs(target - held[sym])) << daily_files[sym];
+    EXPECT_EQ(shares_from_nanos(intent->quantity()), std::llabs(target - held[sym])) << daily_files[sym];
     EXPECT_EQ(intent->side(), target > held[sym] ? fb::Side::Buy : fb::Side::Sell);
     EXPECT_EQ(seen_by_risk[k].ts_event(), static_cast<int64_t>(last + 1));
   }

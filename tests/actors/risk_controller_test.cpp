@@ -63,7 +63,7 @@ struct risk_checks : ::testing::Test {
 
   risk_order order(uint32_t sym, fb::Side side, int64_t qty, double px,
                    int64_t ts = 0) {
-    return {symbol_id{sym}, side, quantity{qty}, price::from_dollars(px), ts};
+    return {symbol_id{sym}, side, quantity::of_shares(qty), price::from_dollars(px), ts};
   }
 
   risk_order limit(uint32_t sym, fb::Side side, int64_t qty, double px) {
@@ -81,8 +81,8 @@ struct risk_checks : ::testing::Test {
   void fill(uint32_t sym, fb::Side side, int64_t qty, double px,
             double commission = 0, int64_t ts = 0) {
     on_execution(st, b.order_filled({0, ts, 0}, client_order_id{1}, symbol_id{sym},
-                                    side, quantity{qty}, price::from_dollars(px),
-                                    quantity{qty}, quantity{0},
+                                    side, quantity::of_shares(qty), price::from_dollars(px),
+                                    quantity::of_shares(qty), quantity{0},
                                     money{static_cast<int64_t>(commission * 1e6)}));
   }
 
@@ -90,6 +90,13 @@ struct risk_checks : ::testing::Test {
                      int64_t limit) {
     auto v = check(st, o);
     EXPECT_EQ(v.reason, reason);
+    // The quantity checks name nano-shares; the tests say shares.
+    using R = fb::DenyReason;
+    if (reason == R::MaxOrderQuantity || reason == R::MaxPositionPerSymbol
+        || reason == R::ShortSaleNotAllowed || reason == R::ReduceOnly) {
+      value *= nanos_per_share;
+      limit *= nanos_per_share;
+    }
     EXPECT_EQ(v.value, value);
     EXPECT_EQ(v.limit, limit);
   }
@@ -105,7 +112,8 @@ TEST_F(risk_checks, allows_an_order_within_every_limit) {
 
 TEST_F(risk_checks, denies_a_zero_or_negative_quantity_as_invalid) {
   expect_denied(order(0, fb::Side::Buy, 0, 100), fb::DenyReason::InvalidOrder, 0, 1);
-  expect_denied(order(0, fb::Side::Buy, -5, 100), fb::DenyReason::InvalidOrder, -5, 1);
+  expect_denied(order(0, fb::Side::Buy, -5, 100), fb::DenyReason::InvalidOrder,
+                -5 * nanos_per_share, 1);
 }
 
 TEST_F(risk_checks, denies_a_limit_order_without_a_limit_price) {
@@ -640,34 +648,34 @@ TEST_F(risk_ledger, describes_a_transition_in_plain_words) {
 
 TEST_F(risk_checks, releases_working_quantity_when_an_order_ends) {
   on_approved(st, order(0, fb::Side::Buy, 1'000, 100));
-  EXPECT_EQ(st.symbols[0].working.shares, 1'000);
+  EXPECT_EQ(st.symbols[0].working.shares(), 1'000);
   on_execution(st, b.order_canceled({}, client_order_id{1}, symbol_id{0},
                                     fb::Side::Buy, quantity{600}));
-  EXPECT_EQ(st.symbols[0].working.shares, 400);
+  EXPECT_EQ(st.symbols[0].working.shares(), 400);
   on_execution(st, b.order_rejected({}, client_order_id{2}, symbol_id{0},
                                     fb::Side::Buy, quantity{300}, "no"));
   on_execution(st, b.order_expired({}, client_order_id{3}, symbol_id{0},
                                    fb::Side::Buy, quantity{100}));
-  EXPECT_EQ(st.symbols[0].working.shares, 0);
+  EXPECT_EQ(st.symbols[0].working.shares(), 0);
   EXPECT_EQ(st.gross, money{});
 }
 
 TEST_F(risk_checks, moves_filled_quantity_from_working_to_position) {
   on_approved(st, order(0, fb::Side::Buy, 300, 100));
   fill(0, fb::Side::Buy, 100, 100);
-  EXPECT_EQ(st.symbols[0].working.shares, 200);
-  EXPECT_EQ(st.symbols[0].position.shares, 100);
+  EXPECT_EQ(st.symbols[0].working.shares(), 200);
+  EXPECT_EQ(st.symbols[0].position.shares(), 100);
 }
 
 TEST_F(risk_checks, a_fill_of_an_order_it_never_counted_leaves_working_alone) {
   // A bracket's exit leg fills: the position shrinks, nothing was working.
   hold(0, fb::Side::Buy, 100, 100);
   fill(0, fb::Side::Sell, 100, 101);
-  EXPECT_EQ(st.symbols[0].working.shares, 0);
-  EXPECT_EQ(st.symbols[0].position.shares, 0);
+  EXPECT_EQ(st.symbols[0].working.shares(), 0);
+  EXPECT_EQ(st.symbols[0].position.shares(), 0);
   on_execution(st, b.order_canceled({}, client_order_id{5}, symbol_id{0},
                                     fb::Side::Sell, quantity{100}));
-  EXPECT_EQ(st.symbols[0].working.shares, 0);
+  EXPECT_EQ(st.symbols[0].working.shares(), 0);
 }
 
 // ---- cancels and replaces -------------------------------------------------------
@@ -751,7 +759,7 @@ TEST_F(risk_checks, a_replace_moves_working_quantity_from_the_old_order_to_the_n
   o.ts_event = monday + 15 * hour;
   ASSERT_TRUE(check(st, o).passed());
   on_approved(st, o);
-  EXPECT_EQ(st.symbols[0].working.shares, 300);
+  EXPECT_EQ(st.symbols[0].working.shares(), 300);
   // 100 filled, then the rest (200) replaced by an order for 50.
   on_execution(st, b.order_filled({0, o.ts_event, 0}, client_order_id{1}, symbol_id{0},
                                   fb::Side::Buy, quantity{100}, price::from_dollars(100),
@@ -760,6 +768,6 @@ TEST_F(risk_checks, a_replace_moves_working_quantity_from_the_old_order_to_the_n
                                     client_order_id{2}, symbol_id{0}, fb::Side::Buy,
                                     quantity{50}, price::from_dollars(100), price{},
                                     quantity{200}));
-  EXPECT_EQ(st.symbols[0].working.shares, 50);
-  EXPECT_EQ(st.symbols[0].position.shares, 100);
+  EXPECT_EQ(st.symbols[0].working.shares(), 50);
+  EXPECT_EQ(st.symbols[0].position.shares(), 100);
 }

@@ -39,7 +39,7 @@ void expect_sums_match(const risk_state& st) {
   money gross, net, value;
   for (auto& s : st.symbols) {
     auto held = s.position + s.working;
-    gross += s.last * quantity{std::llabs(held.shares)};
+    gross += s.last * quantity::of_shares(std::llabs(held.shares()));
     net += s.last * held;
     value += s.last * s.position;
   }
@@ -69,30 +69,30 @@ void run_sequence(bool moving_prices) {
       risk_order o;
       o.symbol = sym;
       o.side = *rc::gen::inRange(0, 2) ? fb::Side::Sell : fb::Side::Buy;
-      o.qty = quantity{*rc::gen::inRange<int64_t>(1, 1'600)};
+      o.qty = quantity::of_shares(*rc::gen::inRange<int64_t>(1, 1'600));
       o.ts_event = ts;
-      auto held_before = std::llabs((s.position + s.working).shares);
+      auto held_before = std::llabs((s.position + s.working).shares());
       auto gross_before = st.gross;
       if (!check(st, o).passed())
         continue;
       on_approved(st, o);
-      auto held = std::llabs((s.position + s.working).shares);
+      auto held = std::llabs((s.position + s.working).shares());
       // Even with fixed prices a figure can sit over its limit without an
       // approval: canceling a working order that reduced a position brings
       // the position's exposure back. So the invariant is about approvals:
       // one never takes a figure past its limit, nor further past it.
-      RC_ASSERT(held <= st.limits.max_position.shares || held <= held_before);
+      RC_ASSERT(held <= st.limits.max_position.shares() || held <= held_before);
       RC_ASSERT(st.gross <= st.limits.max_gross_exposure || st.gross <= gross_before);
     } else if (kind == 1 || kind == 2) {
-      auto w = s.working.shares;
+      auto w = s.working.shares();
       if (w == 0)
         continue;
       auto side = w > 0 ? fb::Side::Buy : fb::Side::Sell;
-      quantity q{*rc::gen::inRange<int64_t>(1, std::llabs(w) + 1)};
+      auto q = quantity::of_shares(*rc::gen::inRange<int64_t>(1, std::llabs(w) + 1));
       if (kind == 1) {
         on_execution(st, b.order_filled({0, ts, 0}, client_order_id{1}, sym, side, q,
                                         s.last, q, quantity{}, money{}));
-        filled[sym.value] += w > 0 ? q.shares : -q.shares;
+        filled[sym.value] += w > 0 ? q.shares() : -q.shares();
       } else {
         on_execution(st, b.order_canceled({0, ts, 0}, client_order_id{1}, sym, side, q));
       }
@@ -101,7 +101,7 @@ void run_sequence(bool moving_prices) {
     }
   }
   for (uint32_t s = 0; s < symbols; ++s)
-    RC_ASSERT(st.symbols[s].position.shares == filled[s]);
+    RC_ASSERT(st.symbols[s].position.shares() == filled[s]);
   expect_sums_match(st);
 }
 

@@ -32,7 +32,7 @@ struct rule_strategy_fixture : ::testing::Test {
   }
   void filled(int64_t position) {
     position_values v;
-    v.qty = quantity{position};
+    v.qty = quantity::of_shares(position);
     on_report(st, b.position_changed({}, symbol_id{0}, v));
     on_report(st, b.order_filled({}, client_order_id{1}, symbol_id{0}, fb::Side::Buy,
                                  quantity{1}, price::from_dollars(1), quantity{1}, quantity{0},
@@ -48,14 +48,14 @@ TEST_F(rule_strategy_fixture, enters_on_the_entry_rule_sized_from_equity_and_wai
   auto o = bar(10, 11, 10, 11);
   ASSERT_TRUE(o);
   EXPECT_EQ(o->side, fb::Side::Buy);
-  EXPECT_EQ(o->qty.shares, 909); // $10,000 / $11
+  EXPECT_EQ(o->qty.shares(), 909); // $10,000 / $11
   EXPECT_EQ(o->reason, fb::IntentReason::RuleEntry);
   EXPECT_FALSE(bar(10, 12, 10, 12)); // its order is in flight
   filled(909);
   auto x = bar(12, 12, 9, 9);
   ASSERT_TRUE(x);
   EXPECT_EQ(x->side, fb::Side::Sell);
-  EXPECT_EQ(x->qty.shares, 909);
+  EXPECT_EQ(x->qty.shares(), 909);
   EXPECT_EQ(x->reason, fb::IntentReason::RuleExit);
 }
 
@@ -67,7 +67,7 @@ TEST_F(rule_strategy_fixture, a_stop_level_from_the_entry_close_exits_on_the_bar
   auto o = bar(21, 21, 18.9, 19.5);
   ASSERT_TRUE(o);
   EXPECT_EQ(o->reason, fb::IntentReason::StopLevel);
-  EXPECT_EQ(o->qty.shares, 100);
+  EXPECT_EQ(o->qty.shares(), 100);
 }
 
 TEST_F(rule_strategy_fixture, a_target_level_exits_on_the_bars_high) {
@@ -83,7 +83,7 @@ TEST_F(rule_strategy_fixture, risk_sizing_divides_the_risked_equity_by_the_stop)
   use("entry: close > open\nsize: risk 1%\nstop: 2\n");
   auto o = bar(10, 20, 10, 20);
   ASSERT_TRUE(o);
-  EXPECT_EQ(o->qty.shares, 500); // $1,000 at risk / $2 a share
+  EXPECT_EQ(o->qty.shares(), 500); // $1,000 at risk / $2 a share
 }
 
 TEST_F(rule_strategy_fixture, an_opposite_signal_closes_reverses_or_is_ignored) {
@@ -94,7 +94,7 @@ TEST_F(rule_strategy_fixture, an_opposite_signal_closes_reverses_or_is_ignored) 
   auto o = bar(11, 11, 9, 9);
   ASSERT_TRUE(o);
   EXPECT_EQ(o->side, fb::Side::Sell);
-  EXPECT_EQ(o->qty.shares, 100); // closed, not reversed
+  EXPECT_EQ(o->qty.shares(), 100); // closed, not reversed
 
   st = {};
   use(text, opposite_signal::reverse, true);
@@ -102,7 +102,7 @@ TEST_F(rule_strategy_fixture, an_opposite_signal_closes_reverses_or_is_ignored) 
   filled(100);
   o = bar(11, 11, 9, 9);
   ASSERT_TRUE(o);
-  EXPECT_EQ(o->qty.shares, 200); // closes 100 and sells 100 short
+  EXPECT_EQ(o->qty.shares(), 200); // closes 100 and sells 100 short
   EXPECT_EQ(o->reason, fb::IntentReason::RuleEntry);
 
   st = {};
@@ -183,7 +183,7 @@ TEST_F(rule_strategy_fixture, all_cash_spends_the_cash_held_not_the_equity) {
   st.cash = money{5'000 * micros_per_dollar};
   auto o = bar(10, 11, 10, 11);
   ASSERT_TRUE(o);
-  EXPECT_EQ(o->qty.shares, 454); // $5,000 / $11, whole shares
+  EXPECT_EQ(o->qty.shares(), 454); // $5,000 / $11, whole shares
   on_report(st, b.order_denied({}, symbol_id{0}, fb::Side::Buy, quantity{454}, price{},
                                fb::DenyReason::MaxOrderNotional, 0, 0));
   st.cash = money{5 * micros_per_dollar};
@@ -198,7 +198,7 @@ TEST_F(rule_strategy_fixture, bars_before_trade_from_fill_the_history_but_trade_
   EXPECT_FALSE(bar(10, 11, 10, 11)); // ts 2: the rule is true, but before trade_from
   auto o = bar(11, 12, 11, 12);      // ts 3: close[1] is 11 from the warm-up bar
   ASSERT_TRUE(o);
-  EXPECT_EQ(o->qty.shares, 100);
+  EXPECT_EQ(o->qty.shares(), 100);
 }
 
 TEST_F(rule_strategy_fixture, equity_counts_positions_of_symbols_it_gets_no_signals_for) {
@@ -212,5 +212,5 @@ TEST_F(rule_strategy_fixture, equity_counts_positions_of_symbols_it_gets_no_sign
   EXPECT_EQ(st.equity().micros, 100'000 * micros_per_dollar);
   auto o = bar(10, 11, 10, 10.5);
   ASSERT_TRUE(o);
-  EXPECT_EQ(o->qty.shares, 952); // 10% of $100,000 / $10.50
+  EXPECT_EQ(o->qty.shares(), 952); // 10% of $100,000 / $10.50
 }

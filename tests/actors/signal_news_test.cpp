@@ -20,7 +20,7 @@ msg bar(msg_builder& b, double open, double high, double low, double close, int6
         int64_t ts = 0) {
   return b.bar({1, ts, ts}, symbol_id{0}, 60, price::from_dollars(open),
                price::from_dollars(high), price::from_dollars(low), price::from_dollars(close),
-               quantity{volume});
+               quantity::of_shares(volume));
 }
 
 std::shared_ptr<const news_reader> reader() {

@@ -12,7 +12,7 @@ namespace {
 msg bar(msg_builder& b, double high, double low, double close, int64_t volume) {
   return b.bar({}, symbol_id{0}, 60, price::from_dollars(close),
                price::from_dollars(high), price::from_dollars(low),
-               price::from_dollars(close), quantity{volume});
+               price::from_dollars(close), quantity::of_shares(volume));
 }
 
 } // namespace
@@ -35,7 +35,7 @@ TEST(signal, levels_describe_the_bars_before_the_current_one) {
   EXPECT_EQ(v.low_m, price::from_dollars(7));   // of bars 2..3
   EXPECT_DOUBLE_EQ(v.avg_volume, 200);          // (100 + 200 + 300) / 3
   EXPECT_EQ(v.close, price::from_dollars(19));
-  EXPECT_EQ(v.volume.shares, 1'200);
+  EXPECT_EQ(v.volume.shares(), 1'200);
   EXPECT_NEAR(v.sma, (11 + 10 + 19) / 3.0, 1e-12); // includes the current bar
 }
 

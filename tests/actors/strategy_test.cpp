@@ -20,7 +20,7 @@ struct breakout_strategy : ::testing::Test {
                 double high = 100, double low = 95) {
     signal_values v;
     v.close = price::from_dollars(close);
-    v.volume = quantity{volume};
+    v.volume = quantity::of_shares(volume);
     v.avg_volume = 1000;
     v.high_n = price::from_dollars(high);
     v.low_m = price::from_dollars(low);
@@ -34,12 +34,12 @@ struct breakout_strategy : ::testing::Test {
 
   void fill_position(int64_t qty, double avg) {
     position_values v;
-    v.qty = quantity{qty};
+    v.qty = quantity::of_shares(qty);
     v.average_price = price::from_dollars(avg);
     on_outcome(pos, b.position_changed({}, symbol_id{0}, v));
     on_outcome(pos, b.order_filled({}, client_order_id{1}, symbol_id{0},
-                                   fb::Side::Buy, quantity{qty},
-                                   price::from_dollars(avg), quantity{qty},
+                                   fb::Side::Buy, quantity::of_shares(qty),
+                                   price::from_dollars(avg), quantity::of_shares(qty),
                                    quantity{0}, money{}));
   }
 };
@@ -50,11 +50,11 @@ TEST_F(breakout_strategy, enters_on_a_close_above_the_high_with_volume_confirmat
   auto intent = decide_on(signal_of(101, 2000));
   ASSERT_TRUE(intent);
   EXPECT_EQ(intent->side, fb::Side::Buy);
-  EXPECT_EQ(intent->qty.shares, 10'000 * micros_per_dollar / price::from_dollars(101).micros);
+  EXPECT_EQ(intent->qty.shares(), 10'000 * micros_per_dollar / price::from_dollars(101).micros);
   EXPECT_EQ(intent->why.code, fb::IntentReason::BreakoutEntry);
   EXPECT_EQ(intent->why.trigger, price::from_dollars(101));
   EXPECT_EQ(intent->why.level, price::from_dollars(100));
-  EXPECT_EQ(intent->why.volume.shares, 2000);
+  EXPECT_EQ(intent->why.volume.shares(), 2000);
   EXPECT_DOUBLE_EQ(intent->why.avg_volume, 1000);
   EXPECT_TRUE(pos.pending);
 }
@@ -96,7 +96,7 @@ TEST_F(breakout_strategy, exits_on_the_trailing_stop_from_the_highest_close) {
   auto intent = decide_on(signal_of(107.80, 1000, true, 120, 90));
   ASSERT_TRUE(intent);
   EXPECT_EQ(intent->side, fb::Side::Sell);
-  EXPECT_EQ(intent->qty.shares, 100);
+  EXPECT_EQ(intent->qty.shares(), 100);
   EXPECT_EQ(intent->why.code, fb::IntentReason::TrailingStopExit);
   EXPECT_EQ(intent->why.level, price::from_dollars(107.80));
 }

@@ -38,14 +38,6 @@ TEST(csv_fields, parses_nanosecond_integers_up_to_int64) {
   EXPECT_FALSE(parse_int(""));
 }
 
-TEST(csv_fields, parses_whole_quantities) {
-  EXPECT_EQ(parse_whole("75555200"), 75'555'200);
-  EXPECT_EQ(parse_whole("120.0"), 120);
-  EXPECT_EQ(parse_whole("0"), 0);
-  EXPECT_FALSE(parse_whole("-5"));
-  EXPECT_FALSE(parse_whole("many"));
-}
-
 TEST(csv_fields, converts_dates_and_times_to_utc_nanoseconds) {
   auto d = parse_date_time("2012-01-03");
   ASSERT_TRUE(d);

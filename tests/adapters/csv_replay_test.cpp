@@ -80,7 +80,7 @@ void expect_bar(const msg& m, int64_t ts, ohlcv x) {
   EXPECT_EQ(b.high(), x.h);
   EXPECT_EQ(b.low(), x.l);
   EXPECT_EQ(b.close(), x.c);
-  EXPECT_EQ(b.volume(), x.v);
+  EXPECT_EQ(shares_from_nanos(b.volume()), x.v);
 }
 
 bool has_problem(const replay_report& r, const std::string& where,
@@ -147,10 +147,10 @@ TEST(csv_replay, back_adjusts_aapl_for_the_seven_for_one_split_when_told) {
     auto& b = bar(raw.messages[i]);
     if (i < 610) {
       EXPECT_EQ(a.close(), (b.close() * 2 + 7) / 14) << i; // b / 7, rounded
-      EXPECT_EQ(a.volume(), b.volume() * 7) << i;
+      EXPECT_EQ(shares_from_nanos(a.volume()), shares_from_nanos(b.volume()) * 7) << i;
     } else {
       EXPECT_EQ(a.close(), b.close()) << i;
-      EXPECT_EQ(a.volume(), b.volume()) << i;
+      EXPECT_EQ(shares_from_nanos(a.volume()), shares_from_nanos(b.volume())) << i;
     }
   }
 }
@@ -181,7 +181,7 @@ TEST(csv_replay, back_adjusts_raw_prices_for_a_split_and_dividends) {
   auto r = read_all_csv({path}, opt, t);
   ASSERT_EQ(r.messages.size(), 3u);
   EXPECT_EQ(bar(r.messages[0]).close(), 100'000'000);
-  EXPECT_EQ(bar(r.messages[0]).volume(), 6000);
+  EXPECT_EQ(shares_from_nanos(bar(r.messages[0]).volume()), 6000);
   EXPECT_EQ(bar(r.messages[1]).open(), 100'166'667);
   EXPECT_EQ(bar(r.messages[2]).close(), 100'000'000);
   opt.adjust_dividends = true;
@@ -260,7 +260,7 @@ TEST(csv_replay, reads_usdthb_quote_ticks_and_reports_its_two_bad_rows) {
   EXPECT_EQ(r.messages.front().ts_event(), 865'193'280 * sec);
   EXPECT_EQ(q->bid(), 24'800'000);
   EXPECT_EQ(q->ask(), 25'000'000);
-  EXPECT_EQ(q->bid_size(), 0);
+  EXPECT_EQ(shares_from_nanos(q->bid_size()), 0);
   EXPECT_EQ(t.names()[0], "USDTHB");
   EXPECT_EQ(r.report.count(csv_problem::out_of_order), 1u);
   EXPECT_TRUE(has_problem(r.report, "USDTHB_quotes_1997-06.csv:2363:",
@@ -408,11 +408,11 @@ TEST(csv_replay, reads_the_osprey_layout_with_mixed_kinds) {
   ASSERT_NE(tr, nullptr);
   EXPECT_EQ(r.messages[1].ts_event(), 1'767'623'460 * sec + 250'000'000);
   EXPECT_EQ(tr->price(), 187'450'000);
-  EXPECT_EQ(tr->size(), 100);
+  EXPECT_EQ(shares_from_nanos(tr->size()), 100);
   auto q = r.messages[2].as<fb::Quote>();
   ASSERT_NE(q, nullptr);
   EXPECT_EQ(q->symbol(), t.find("MSFT")->value);
-  EXPECT_EQ(q->ask_size(), 200);
+  EXPECT_EQ(shares_from_nanos(q->ask_size()), 200);
   EXPECT_TRUE(has_problem(r.report, "mixed.csv:5:", "kind 'swap' is not bar, trade or quote"));
   EXPECT_TRUE(has_problem(r.report, "mixed.csv:6:", "crossed_quote: bid 187.460000 is above ask"));
   EXPECT_TRUE(has_problem(r.report, "mixed.csv:7:", "expected 5 fields, found 4"));
@@ -475,7 +475,7 @@ TEST(csv_replay, reads_a_file_without_a_header_from_configured_columns) {
   auto tr = r.messages[1].as<fb::Trade>();
   ASSERT_NE(tr, nullptr);
   EXPECT_EQ(tr->price(), 5'250'000);
-  EXPECT_EQ(tr->size(), 20);
+  EXPECT_EQ(shares_from_nanos(tr->size()), 20);
   EXPECT_EQ(r.messages[1].ts_event(), (1'577'923'200 + 36'001) * sec);
   EXPECT_EQ(t.names()[0], "T");
 }

@@ -86,7 +86,7 @@ struct world {
     order_spec o;
     o.symbol = sym;
     o.side = side;
-    o.qty = quantity{s.qty};
+    o.qty = quantity::of_shares(s.qty);
     switch (s.kind) {
       case step_kind::simple: {
         o.type = static_cast<fb::OrderType>(s.pick % 5);
@@ -102,7 +102,7 @@ struct world {
             o.trail_percent_bps = s.c % 300 + 1;
         }
         auto id = fresh();
-        quantity_of[id] = s.qty;
+        quantity_of[id] = quantity::of_shares(s.qty).nanos;
         broker.on_command(b.submit_order(st, client_order_id{id}, o));
         break;
       }
@@ -126,8 +126,8 @@ struct world {
           links.take_profit = client_order_id{fresh()};
         if (bracket || s.pick % 2 == 1)
           links.stop_loss = client_order_id{fresh()};
-        groups.push_back({false, s.qty, 0, 0});
-        quantity_of[id] = s.qty;
+        groups.push_back({false, quantity::of_shares(s.qty).nanos, 0, 0});
+        quantity_of[id] = quantity::of_shares(s.qty).nanos;
         group_of[id] = groups.size() - 1;
         for (auto leg : {links.take_profit.value, links.stop_loss.value}) {
           if (leg == 0)
@@ -148,7 +148,7 @@ struct world {
         auto id = fresh();
         submit_links links;
         links.stop_loss = client_order_id{fresh()};
-        groups.push_back({true, s.qty, 0, 0});
+        groups.push_back({true, quantity::of_shares(s.qty).nanos, 0, 0});
         for (auto leg : {id, links.stop_loss.value}) {
           group_of[leg] = groups.size() - 1;
           exit_legs.insert(leg);
@@ -161,7 +161,7 @@ struct world {
         break;
       case step_kind::replace: {
         replace_values v;
-        v.qty = quantity{s.qty % 3 == 0 ? 0 : s.qty};
+        v.qty = quantity::of_shares(s.qty % 3 == 0 ? 0 : s.qty);
         v.limit = s.a % 2 ? at(s.a) : price{};
         v.stop = s.b % 3 == 1 ? at(s.b) : price{};
         v.trail = s.c % 4 == 1 ? price{(s.c % 30 + 1) * cent} : price{};
@@ -175,8 +175,8 @@ struct world {
       case step_kind::quote: {
         auto bid = at(s.a);
         auto ask = bid + price{(std::abs(s.b) % 4) * cent};
-        broker.on_market(b.quote(st, sym, bid, quantity{std::abs(s.qty) * (s.pick % 3)}, ask,
-                                 quantity{std::abs(s.c) * 5}));
+        broker.on_market(b.quote(st, sym, bid, quantity::of_shares(std::abs(s.qty) * (s.pick % 3)), ask,
+                                 quantity::of_shares(std::abs(s.c) * 5)));
         break;
       }
       case step_kind::trade:
@@ -218,8 +218,8 @@ struct world {
     } else if (auto f = m.as<fb::OrderFilled>()) {
       id = f->client_order_id();
       RC_ASSERT(accepted.contains(id));
-      RC_ASSERT(f->fill_quantity() > 0);
-      RC_ASSERT(f->leaves_quantity() >= 0);
+      RC_ASSERT(shares_from_nanos(f->fill_quantity()) > 0);
+      RC_ASSERT(shares_from_nanos(f->leaves_quantity()) >= 0);
       auto& sum = filled[id];
       sum += f->fill_quantity();
       RC_ASSERT(f->cumulative_quantity() == sum);
@@ -247,7 +247,7 @@ struct world {
       ++replaces;
       auto new_id = p->new_client_order_id();
       RC_ASSERT(!accepted.contains(new_id));
-      RC_ASSERT(p->quantity() > 0);
+      RC_ASSERT(shares_from_nanos(p->quantity()) > 0);
       // The new id may be one the test had planned for a rejected bracket.
       group_of.erase(new_id);
       exit_legs.erase(new_id);
@@ -317,7 +317,7 @@ TEST(sim_broker_property, a_scripted_sequence_exercises_every_kind_of_step) {
     w.check();
   }
   ASSERT_EQ(w.groups.size(), 1u);
-  EXPECT_EQ(w.groups[0].entry_filled, 100);
-  EXPECT_EQ(w.groups[0].exits_filled, 100);
+  EXPECT_EQ(w.groups[0].entry_filled, quantity{100}.nanos);
+  EXPECT_EQ(w.groups[0].exits_filled, quantity{100}.nanos);
   EXPECT_EQ(w.terminal.size(), 3u);
 }

@@ -22,7 +22,7 @@ order_spec order(fb::Side side, int64_t qty, fb::OrderType type = fb::OrderType:
   order_spec o;
   o.symbol = sym;
   o.side = side;
-  o.qty = quantity{qty};
+  o.qty = quantity::of_shares(qty);
   o.type = type;
   o.tif = tif;
   return o;
@@ -55,7 +55,7 @@ replace_values changing_tif(fb::TimeInForce tif) {
 
 replace_values changing_quantity(int64_t qty, double limit = 0) {
   replace_values v;
-  v.qty = quantity{qty};
+  v.qty = quantity::of_shares(qty);
   v.limit = usd(limit);
   return v;
 }
@@ -118,7 +118,7 @@ TEST(sim_broker, rejects_a_limit_order_without_a_positive_limit_price) {
   auto m = h.one();
   EXPECT_NE(rejection_reason(m).find("positive limit price"), std::string::npos);
   EXPECT_EQ(m.as<fb::OrderRejected>()->client_order_id(), 1u);
-  EXPECT_EQ(m.as<fb::OrderRejected>()->leaves_quantity(), 100);
+  EXPECT_EQ(shares_from_nanos(m.as<fb::OrderRejected>()->leaves_quantity()), 100);
 }
 
 TEST(sim_broker, rejects_a_reused_client_order_id_and_keeps_the_original) {
@@ -133,7 +133,7 @@ TEST(sim_broker, rejects_a_reused_client_order_id_and_keeps_the_original) {
   auto f = h.one().as<fb::OrderFilled>();
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->side(), fb::Side::Buy);
-  EXPECT_EQ(f->fill_quantity(), 100);
+  EXPECT_EQ(shares_from_nanos(f->fill_quantity()), 100);
 }
 
 TEST(sim_broker, rejects_an_id_already_used_by_a_rejected_order) {
@@ -169,9 +169,9 @@ TEST(sim_broker, fills_a_market_buy_at_the_ask_stamped_by_the_quote) {
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->client_order_id(), 1u);
   EXPECT_EQ(f->fill_price(), usd(10.02).micros);
-  EXPECT_EQ(f->fill_quantity(), 100);
-  EXPECT_EQ(f->cumulative_quantity(), 100);
-  EXPECT_EQ(f->leaves_quantity(), 0);
+  EXPECT_EQ(shares_from_nanos(f->fill_quantity()), 100);
+  EXPECT_EQ(shares_from_nanos(f->cumulative_quantity()), 100);
+  EXPECT_EQ(shares_from_nanos(f->leaves_quantity()), 0);
   EXPECT_EQ(f->commission(), 0);
   EXPECT_EQ(m.ts_event(), t0 + 5 * ms);
   EXPECT_EQ(m.ts_ingress(), 8);
@@ -187,7 +187,7 @@ TEST(sim_broker, fills_a_market_sell_at_the_bid) {
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->side(), fb::Side::Sell);
   EXPECT_EQ(f->fill_price(), usd(10.00).micros);
-  EXPECT_EQ(f->fill_quantity(), 200);
+  EXPECT_EQ(shares_from_nanos(f->fill_quantity()), 200);
 }
 
 TEST(sim_broker, fills_only_on_quotes_of_the_orders_symbol) {
@@ -306,10 +306,10 @@ TEST(sim_broker, fills_partially_across_quotes_without_overfilling) {
   for (size_t i = 0; i < got.size(); ++i) {
     auto f = got[i].as<fb::OrderFilled>();
     ASSERT_NE(f, nullptr);
-    sum += f->fill_quantity();
-    EXPECT_EQ(f->fill_quantity(), expected_fills[i]);
-    EXPECT_EQ(f->cumulative_quantity(), sum);
-    EXPECT_EQ(f->leaves_quantity(), 1'000 - sum);
+    sum += quantity::from_nanos(f->fill_quantity()).whole_shares();
+    EXPECT_EQ(shares_from_nanos(f->fill_quantity()), expected_fills[i]);
+    EXPECT_EQ(shares_from_nanos(f->cumulative_quantity()), sum);
+    EXPECT_EQ(shares_from_nanos(f->leaves_quantity()), 1'000 - sum);
   }
   EXPECT_EQ(sum, 1'000);
   EXPECT_EQ(h.broker.open_orders(), 0u);
@@ -324,9 +324,9 @@ TEST(sim_broker, shares_one_quotes_size_among_orders_first_come_first_served) {
   auto got = h.take();
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].as<fb::OrderFilled>()->client_order_id(), 1u);
-  EXPECT_EQ(got[0].as<fb::OrderFilled>()->fill_quantity(), 300);
+  EXPECT_EQ(shares_from_nanos(got[0].as<fb::OrderFilled>()->fill_quantity()), 300);
   EXPECT_EQ(got[1].as<fb::OrderFilled>()->client_order_id(), 2u);
-  EXPECT_EQ(got[1].as<fb::OrderFilled>()->fill_quantity(), 100);
+  EXPECT_EQ(shares_from_nanos(got[1].as<fb::OrderFilled>()->fill_quantity()), 100);
   EXPECT_EQ(h.broker.open_orders(), 1u);
 }
 
@@ -339,10 +339,10 @@ TEST(sim_broker, cancels_what_an_ioc_order_does_not_fill_on_its_first_quote) {
   h.quote(t0, 10.00, 100, 10.01, 200);
   auto got = h.take();
   ASSERT_EQ(got.size(), 2u);
-  EXPECT_EQ(got[0].as<fb::OrderFilled>()->fill_quantity(), 200);
+  EXPECT_EQ(shares_from_nanos(got[0].as<fb::OrderFilled>()->fill_quantity()), 200);
   auto c = got[1].as<fb::OrderCanceled>();
   ASSERT_NE(c, nullptr);
-  EXPECT_EQ(c->leaves_quantity(), 300);
+  EXPECT_EQ(shares_from_nanos(c->leaves_quantity()), 300);
   EXPECT_EQ(h.broker.open_orders(), 0u);
 }
 
@@ -355,7 +355,7 @@ TEST(sim_broker, cancels_an_ioc_limit_that_does_not_cross_after_the_latency) {
   h.quote(t0 + ms, 10.00, 100, 10.01, 100);
   auto c = h.one().as<fb::OrderCanceled>();
   ASSERT_NE(c, nullptr);
-  EXPECT_EQ(c->leaves_quantity(), 100);
+  EXPECT_EQ(shares_from_nanos(c->leaves_quantity()), 100);
 }
 
 TEST(sim_broker, fills_a_fok_order_whole_or_not_at_all) {
@@ -365,9 +365,9 @@ TEST(sim_broker, fills_a_fok_order_whole_or_not_at_all) {
            {}, t0 + ms);
   h.take();
   h.quote(t0, 10.00, 100, 10.01, 400);
-  EXPECT_EQ(h.one().as<fb::OrderCanceled>()->leaves_quantity(), 500);
+  EXPECT_EQ(shares_from_nanos(h.one().as<fb::OrderCanceled>()->leaves_quantity()), 500);
   h.quote(t0 + ms, 10.00, 100, 10.01, 600);
-  EXPECT_EQ(h.one().as<fb::OrderFilled>()->fill_quantity(), 500);
+  EXPECT_EQ(shares_from_nanos(h.one().as<fb::OrderFilled>()->fill_quantity()), 500);
 }
 
 TEST(sim_broker, expires_day_orders_at_the_end_of_their_utc_day) {
@@ -387,7 +387,7 @@ TEST(sim_broker, expires_day_orders_at_the_end_of_their_utc_day) {
   auto e = m.as<fb::OrderExpired>();
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->client_order_id(), 1u);
-  EXPECT_EQ(e->leaves_quantity(), 200);
+  EXPECT_EQ(shares_from_nanos(e->leaves_quantity()), 200);
   EXPECT_EQ(m.ts_event(), day_start + 21 * hour);
   EXPECT_EQ(h.broker.open_orders(), 1u); // the Gtc order keeps working
 }
@@ -414,7 +414,7 @@ TEST(sim_broker, cancels_a_working_order_with_its_leaves) {
   auto c = m.as<fb::OrderCanceled>();
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->client_order_id(), 1u);
-  EXPECT_EQ(c->leaves_quantity(), 200);
+  EXPECT_EQ(shares_from_nanos(c->leaves_quantity()), 200);
   EXPECT_EQ(m.ts_event(), t0 + ms);
   EXPECT_EQ(h.broker.open_orders(), 0u);
   h.quote(t0 + ms, 10.00, 100, 10.01, 100);
@@ -469,7 +469,7 @@ TEST(sim_broker, replaces_a_working_limit_order_with_a_new_id) {
   EXPECT_EQ(r->new_client_order_id(), 2u);
   EXPECT_EQ(r->symbol(), sym.value);
   EXPECT_EQ(r->side(), fb::Side::Buy);
-  EXPECT_EQ(r->quantity(), 300);
+  EXPECT_EQ(shares_from_nanos(r->quantity()), 300);
   EXPECT_EQ(r->limit_price(), usd(10.01).micros);
   auto a = got[1].as<fb::OrderAccepted>();
   ASSERT_NE(a, nullptr);
@@ -481,7 +481,7 @@ TEST(sim_broker, replaces_a_working_limit_order_with_a_new_id) {
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->client_order_id(), 2u);
   EXPECT_EQ(f->side(), fb::Side::Buy);
-  EXPECT_EQ(f->fill_quantity(), 300);
+  EXPECT_EQ(shares_from_nanos(f->fill_quantity()), 300);
   EXPECT_EQ(f->fill_price(), usd(10.01).micros);
 }
 

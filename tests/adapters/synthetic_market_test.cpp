@@ -149,7 +149,7 @@ TEST(synthetic_market, builds_bars_from_the_trades_inside_each_minute) {
       a.low = std::min(a.low, t->price());
       a.close = t->price();
       a.volume += t->size();
-      EXPECT_GT(t->size(), 0);
+      EXPECT_GT(shares_from_nanos(t->size()), 0);
     } else if (auto q = e.as<fb::Quote>()) {
       ++inside(q->symbol(), e.ts_event()).quotes;
     } else if (auto b = e.as<fb::Bar>()) {
@@ -189,10 +189,10 @@ TEST(synthetic_market, quotes_whole_cents_with_one_to_three_cent_spreads) {
       EXPECT_GE(spread, 1);
       EXPECT_LE(spread, 3);
       ++spreads[spread];
-      EXPECT_GT(q->bid_size(), 0);
-      EXPECT_GT(q->ask_size(), 0);
-      EXPECT_EQ(q->bid_size() % 100, 0);
-      EXPECT_EQ(q->ask_size() % 100, 0);
+      EXPECT_GT(shares_from_nanos(q->bid_size()), 0);
+      EXPECT_GT(shares_from_nanos(q->ask_size()), 0);
+      EXPECT_EQ(q->bid_size() % (100 * nanos_per_share), 0);
+      EXPECT_EQ(q->ask_size() % (100 * nanos_per_share), 0);
       last_quote[q->symbol()] = {q->bid(), q->ask()};
     } else if (auto t = e.as<fb::Trade>()) {
       EXPECT_EQ(t->price() % cent, 0);

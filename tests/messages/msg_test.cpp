@@ -29,7 +29,7 @@ TEST(msg, builds_and_reads_a_trade) {
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(t->symbol(), 3u);
   EXPECT_EQ(t->price(), 101'250'000);
-  EXPECT_EQ(t->size(), 200);
+  EXPECT_EQ(shares_from_nanos(t->size()), 200);
   EXPECT_EQ(m.as<fb::Quote>(), nullptr);
 }
 

@@ -32,7 +32,7 @@ struct bar_maker {
   msg bar(const std::string& sym, int64_t ts, double close, int64_t volume = 1000) {
     auto id = symbols.intern(sym);
     auto px = price::from_dollars(close);
-    return builder.bar(stamp{++seq, ts, ts}, id, 60, px, px, px, px, quantity{volume});
+    return builder.bar(stamp{++seq, ts, ts}, id, 60, px, px, px, px, quantity::of_shares(volume));
   }
 
   /// One bar a minute for `sym` with these closes.

@@ -202,7 +202,7 @@ TEST(backtest, a_moving_average_cross_trades_exactly_the_crosses_found_by_hand) 
       EXPECT_EQ(run.trades[i].exit_ts_ns, expected[i].second) << "trade " << i;
     else
       EXPECT_EQ(run.trades[i].exit_ts_ns, bars.back().first); // closed at the end
-    EXPECT_EQ(run.trades[i].qty.shares, 100);
+    EXPECT_EQ(run.trades[i].qty.shares(), 100);
   }
 }
 

@@ -43,7 +43,7 @@ closed_trade trade(const std::string& symbol, double entry, double exit, int64_t
   t.exit_ts_ns = t0 + held_days * day;
   t.entry_price = price::from_dollars(entry);
   t.exit_price = price::from_dollars(exit);
-  t.qty = quantity{qty};
+  t.qty = quantity::of_shares(qty);
   t.pnl = dollars(pnl);
   t.commission = dollars(1);
   return t;

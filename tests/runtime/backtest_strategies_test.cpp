@@ -89,7 +89,7 @@ TEST(backtest_strategies, bracket_exits_close_positions_through_the_venues_legs)
     }
   EXPECT_EQ(leg_fills, sells);
   for (auto& t : run.trades) {
-    EXPECT_EQ(t.qty.shares, 100);
+    EXPECT_EQ(t.qty.shares(), 100);
     EXPECT_EQ(t.side, trade_side::long_side) << "a leg never sells beyond the position";
   }
   std::filesystem::remove(o.journal_path);

@@ -145,7 +145,7 @@ TEST(config, an_unknown_section_is_refused) {
 
 TEST(config, a_wrong_type_names_the_key) {
   auto e = config_error_of("[risk]\n\nmax_position = \"lots\"\n");
-  EXPECT_EQ(e, "test.toml:3: risk.max_position: expected an integer");
+  EXPECT_EQ(e, "test.toml:3: risk.max_position: expected a number");
 }
 
 TEST(config, an_out_of_range_value_says_the_range) {

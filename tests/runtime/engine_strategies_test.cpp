@@ -304,7 +304,7 @@ std::vector<std::tuple<int64_t, int64_t, int64_t>> trades_of(const backtest_run&
   std::vector<std::tuple<int64_t, int64_t, int64_t>> out;
   for (auto& t : run.trades)
     if (t.symbol == symbol)
-      out.emplace_back(t.entry_ts_ns, t.exit_ts_ns, t.qty.shares);
+      out.emplace_back(t.entry_ts_ns, t.exit_ts_ns, t.qty.shares());
   return out;
 }
 

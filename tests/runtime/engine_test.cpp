@@ -67,7 +67,7 @@ void expect_positions_match_fills(const order_manager_stats& orders,
   auto replay = replay_positions(journal.items());
   for (size_t i = 0; i < orders.positions.size(); ++i) {
     auto& p = orders.positions[i];
-    if (p.qty.shares == 0 && p.realized.micros == 0)
+    if (p.qty.shares() == 0 && p.realized.micros == 0)
       continue;
     std::string name = "#"; // no symbol directory in this journal: ids
     name += std::to_string(i);

@@ -32,7 +32,7 @@ std::vector<msg> sample_messages(size_t n) {
     switch (i % 6) {
       case 0:
         out.push_back(b.trade(s, sym, price{100'000'000 + static_cast<int64_t>(i)},
-                              quantity{static_cast<int64_t>(i % 500 + 1)}));
+                              quantity::of_shares(static_cast<int64_t>(i % 500 + 1))));
         break;
       case 1:
         out.push_back(b.quote(s, sym, price{99'990'000}, quantity{300},

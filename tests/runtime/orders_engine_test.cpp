@@ -127,7 +127,7 @@ TEST(orders_through_the_graph, a_bracket_fills_its_entry_then_exactly_one_exit) 
   int64_t entry_filled = 0, tp_filled = 0, sl_filled = 0;
   for (auto& m : g.of(fb::Payload::OrderFilled)) {
     auto f = m.as<fb::OrderFilled>();
-    auto q = f->fill_quantity();
+    auto q = quantity::from_nanos(f->fill_quantity()).whole_shares();
     if (f->client_order_id() == entry->client_order_id())
       entry_filled += q;
     else if (f->client_order_id() == tp)
@@ -143,7 +143,7 @@ TEST(orders_through_the_graph, a_bracket_fills_its_entry_then_exactly_one_exit) 
     canceled.insert(m.as<fb::OrderCanceled>()->client_order_id());
   EXPECT_TRUE(canceled.contains(tp_filled ? sl : tp)); // the other exit
   auto stats = g.eng->stats();
-  EXPECT_EQ(stats.orders.positions[sym.value].qty.shares, 0);
+  EXPECT_EQ(stats.orders.positions[sym.value].qty.shares(), 0);
   EXPECT_EQ(stats.orders.refused_events, 0u);
 }
 
@@ -195,13 +195,13 @@ TEST(orders_through_the_graph, a_twap_parent_fills_its_target_in_children) {
   ASSERT_FALSE(progress.empty());
   auto last = progress.back().as<fb::AlgoProgress>();
   EXPECT_TRUE(last->done());
-  EXPECT_EQ(last->filled_quantity(), 90);
-  EXPECT_EQ(last->target_quantity(), 90);
+  EXPECT_EQ(shares_from_nanos(last->filled_quantity()), 90);
+  EXPECT_EQ(shares_from_nanos(last->target_quantity()), 90);
   size_t children = 0;
   for (auto& m : g.of(fb::Payload::SubmitOrder))
     children += m.as<fb::SubmitOrder>()->parent_id() == last->parent_id();
   EXPECT_EQ(children, 3u);
-  EXPECT_EQ(g.eng->stats().orders.positions[sym.value].qty.shares, 90);
+  EXPECT_EQ(g.eng->stats().orders.positions[sym.value].qty.shares(), 90);
 }
 
 TEST(orders_through_the_graph, a_twap_resumes_from_the_journal_as_if_nothing_happened) {
@@ -256,5 +256,5 @@ TEST(orders_through_the_graph, a_twap_resumes_from_the_journal_as_if_nothing_hap
   }
   auto last = resumed.of(fb::Payload::AlgoProgress).back().as<fb::AlgoProgress>();
   EXPECT_TRUE(last->done());
-  EXPECT_EQ(last->filled_quantity(), 90);
+  EXPECT_EQ(shares_from_nanos(last->filled_quantity()), 90);
 }

@@ -48,7 +48,7 @@ struct harness {
               fb::TimeInForce tif = fb::TimeInForce::Day, price limit = {},
               int64_t ts = t0, price stop = {}) {
     broker.on_command(b.submit_order({0, ts, ingress}, client_order_id{id}, sym,
-                                     side, quantity{qty}, type, tif, limit, stop));
+                                     side, quantity::of_shares(qty), type, tif, limit, stop));
   }
   void send(uint64_t id, const order_spec& o, submit_links links = {}, int64_t ts = t0) {
     broker.on_command(b.submit_order({0, ts, ingress}, client_order_id{id}, o, links));
@@ -59,8 +59,8 @@ struct harness {
   }
   void quote(int64_t ts, double bid, int64_t bid_size, double ask,
              int64_t ask_size, symbol_id s = sym) {
-    broker.on_market(b.quote({0, ts, ingress + 1}, s, usd(bid), quantity{bid_size},
-                             usd(ask), quantity{ask_size}));
+    broker.on_market(b.quote({0, ts, ingress + 1}, s, usd(bid), quantity::of_shares(bid_size),
+                             usd(ask), quantity::of_shares(ask_size)));
   }
   void trade(int64_t ts, double px) {
     broker.on_market(b.trade({0, ts, ingress + 1}, sym, usd(px), quantity{100}));
@@ -71,7 +71,7 @@ struct harness {
   void replace(uint64_t id, uint64_t new_id, int64_t qty, double limit,
                int64_t ts = t0) {
     broker.on_command(b.replace_order({0, ts, ingress}, client_order_id{id},
-                                      client_order_id{new_id}, quantity{qty},
+                                      client_order_id{new_id}, quantity::of_shares(qty),
                                       usd(limit)));
   }
   void replace(uint64_t id, uint64_t new_id, const replace_values& v, int64_t ts = t0) {
@@ -114,6 +114,7 @@ inline std::string describe(const msg& m) {
   std::string s;
   auto add = [&s](auto&&... parts) { ((s += parts), ...); };
   auto n = [](auto v) { return std::to_string(v); };
+  auto q = [](int64_t nanos) { return to_string(quantity::from_nanos(nanos)); };
   if (auto a = m.as<fb::OrderAccepted>()) {
     add("accepted ", n(a->client_order_id()));
   } else if (auto r = m.as<fb::OrderRejected>()) {
@@ -123,15 +124,15 @@ inline std::string describe(const msg& m) {
         dollars(t->trigger_price()), " mark ", dollars(t->water_mark()));
   } else if (auto f = m.as<fb::OrderFilled>()) {
     add("filled ", n(f->client_order_id()), " ", f->side() == fb::Side::Buy ? "buy " : "sell ",
-        n(f->fill_quantity()), " @ ", dollars(f->fill_price()), " cum ",
-        n(f->cumulative_quantity()), " leaves ", n(f->leaves_quantity()));
+        q(f->fill_quantity()), " @ ", dollars(f->fill_price()), " cum ",
+        q(f->cumulative_quantity()), " leaves ", q(f->leaves_quantity()));
   } else if (auto c = m.as<fb::OrderCanceled>()) {
-    add("canceled ", n(c->client_order_id()), " leaves ", n(c->leaves_quantity()));
+    add("canceled ", n(c->client_order_id()), " leaves ", q(c->leaves_quantity()));
   } else if (auto e = m.as<fb::OrderExpired>()) {
-    add("expired ", n(e->client_order_id()), " leaves ", n(e->leaves_quantity()));
+    add("expired ", n(e->client_order_id()), " leaves ", q(e->leaves_quantity()));
   } else if (auto p = m.as<fb::OrderReplaced>()) {
     add("replaced ", n(p->client_order_id()), " by ", n(p->new_client_order_id()), " qty ",
-        n(p->quantity()), " limit ", dollars(p->limit_price()), " stop ",
+        q(p->quantity()), " limit ", dollars(p->limit_price()), " stop ",
         dollars(p->stop_price()));
   } else if (auto cr = m.as<fb::CancelRejected>()) {
     add("cancel rejected ", n(cr->client_order_id()), ": ", cr->reason()->str());
