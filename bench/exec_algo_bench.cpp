@@ -89,7 +89,7 @@ void BM_exec_algo_iceberg_refresh_on_fill(benchmark::State& state) {
   algo_spec spec;
   spec.kind = fb::AlgoKind::Iceberg;
   spec.display_quantity = quantity{100};
-  const algo_parent parent{fb::Side::Sell, quantity::of_shares(int64_t{1} << 30),
+  const algo_parent parent{fb::Side::Sell, quantity{9'000'000'000},
                            price::from_dollars(100)};
   algo_state st;
   int64_t ts = start_ns;
@@ -105,7 +105,7 @@ void BM_exec_algo_iceberg_refresh_on_fill(benchmark::State& state) {
     benchmark::DoNotOptimize(a);
     allocs += allocations.load(std::memory_order_relaxed) - before;
   }
-  if (sent != children * 100 || st.filled.nanos + st.working.nanos != sent)
+  if (sent != children * quantity{100}.nanos || st.filled.nanos + st.working.nanos != sent)
     state.SkipWithError("checksum: iceberg children do not add up");
   if (allocs != 0)
     state.SkipWithError("an event allocated");

@@ -26,7 +26,7 @@ void BM_messages_build_verify_read(benchmark::State& state) {
       break;
     auto q = m.as<fb::Quote>();
     checksum += q->bid() + q->ask_size() + m.ts_event();
-    expected += 100'000'000 + i + 200 + i;
+    expected += 100'000'000 + i + quantity{200}.nanos + i;
     ++i;
   }
   if (checksum != expected)
@@ -48,7 +48,7 @@ void BM_messages_parse_untrusted(benchmark::State& state) {
     auto v = msg::parse(wire, error);
     checksum += v.as<fb::Quote>()->ask_size();
   }
-  if (checksum != 200 * static_cast<int64_t>(state.iterations()))
+  if (checksum != quantity{200}.nanos * static_cast<int64_t>(state.iterations()))
     state.SkipWithError("checksum mismatch");
 }
 BENCHMARK(BM_messages_parse_untrusted);

@@ -48,7 +48,7 @@ struct fill_fixture {
     int64_t position = 0;
     for (auto& p : st.positions)
       position += p.qty.nanos;
-    if (position != 100 * fills_done)
+    if (position != quantity{100}.nanos * fills_done)
       state.SkipWithError("position does not equal the sum of fills");
   }
 };

@@ -287,3 +287,21 @@ TEST(order_state, a_leg_quantity_never_drops_below_its_fills) {
   EXPECT_EQ(leg.qty.shares(), 30);
   EXPECT_EQ(leg.leaves().shares(), 0);
 }
+
+TEST(position, fractions_of_a_share_keep_an_exact_cost_basis) {
+  position p;
+  apply_fill(p, fb::Side::Buy, *parse_quantity("0.5"), price::from_dollars(100), money{});
+  apply_fill(p, fb::Side::Buy, *parse_quantity("0.25"), price::from_dollars(120), money{});
+  EXPECT_EQ(p.qty, *parse_quantity("0.75"));
+  EXPECT_EQ(p.cost, money{80 * micros_per_dollar});
+  EXPECT_EQ(p.average_price(), price{106'666'666}); // $80 / 0.75, truncated
+  // Sell two thirds of it at $110: $55 against two thirds of the $80 cost.
+  apply_fill(p, fb::Side::Sell, *parse_quantity("0.5"), price::from_dollars(110), money{});
+  EXPECT_EQ(p.qty, *parse_quantity("0.25"));
+  EXPECT_EQ(p.realized, money{55'000'000 - 53'333'333});
+  EXPECT_EQ(p.cost, money{26'666'667});
+  // Through zero: the rest opens a short of 0.1 share.
+  apply_fill(p, fb::Side::Sell, *parse_quantity("0.35"), price::from_dollars(100), money{});
+  EXPECT_EQ(p.qty, -*parse_quantity("0.1"));
+  EXPECT_EQ(p.cost, money{-10 * micros_per_dollar});
+}

@@ -191,6 +191,34 @@ TEST_F(rule_strategy_fixture, all_cash_spends_the_cash_held_not_the_equity) {
   EXPECT_EQ(st.vetoed_size, 1u);
 }
 
+TEST_F(rule_strategy_fixture, fractional_sizing_buys_to_the_nano_share_never_more_than_asked) {
+  use("entry: close > open\nsize: all cash\n");
+  st.params.fractional = true;
+  st.cash = money{5'000 * micros_per_dollar};
+  auto o = bar(10, 11, 10, 11);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->qty, *parse_quantity("454.545454545")); // $5,000 / $11, truncated
+  EXPECT_LE((price::from_dollars(11) * o->qty).micros, 5'000 * micros_per_dollar);
+  // Less cash than one share still buys its fraction.
+  on_report(st, b.order_denied({}, symbol_id{0}, fb::Side::Buy, o->qty, price{},
+                               fb::DenyReason::MaxOrderNotional, 0, 0));
+  st.cash = money{5 * micros_per_dollar};
+  auto small = bar(10, 11, 10, 11);
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->qty, *parse_quantity("0.454545454"));
+}
+
+TEST(entry_quantity, whole_shares_round_down_fractions_keep_nine_decimals) {
+  rules::sizing pct{rules::sizing_kind::percent_of_equity, 0.10, {}};
+  EXPECT_EQ(entry_quantity(pct, 30, 1'000, 1'000, NAN, false), quantity{3});
+  EXPECT_EQ(entry_quantity(pct, 30, 1'000, 1'000, NAN, true), *parse_quantity("3.333333333"));
+  rules::sizing fixed{rules::sizing_kind::shares, 0.5, {}};
+  EXPECT_EQ(entry_quantity(fixed, 30, 1'000, 1'000, NAN, false), quantity{});
+  EXPECT_EQ(entry_quantity(fixed, 30, 1'000, 1'000, NAN, true), *parse_quantity("0.5"));
+  EXPECT_EQ(entry_quantity(pct, 0, 1'000, 1'000, NAN, true), quantity{});
+  EXPECT_EQ(entry_quantity(pct, 30, -1'000, 1'000, NAN, true), quantity{});
+}
+
 TEST_F(rule_strategy_fixture, bars_before_trade_from_fill_the_history_but_trade_nothing) {
   use("entry: close > close[1]\nsize: 100 shares\n");
   st.params.trade_from_ns = 3;

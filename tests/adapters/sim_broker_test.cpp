@@ -178,6 +178,47 @@ TEST(sim_broker, fills_a_market_buy_at_the_ask_stamped_by_the_quote) {
   EXPECT_EQ(h.broker.open_orders(), 0u);
 }
 
+TEST(sim_broker, fills_a_fraction_of_a_share_and_charges_its_fees_rounded_up) {
+  sim_broker_config cfg;
+  cfg.commission_per_share = money{5'000}; // half a cent a share
+  cfg.commission_bps = 10;
+  harness h{cfg};
+  auto o = order(fb::Side::Buy, 0);
+  o.qty = *parse_quantity("0.333333333");
+  h.send(1, o);
+  h.take();
+  h.quote(t0 + 5 * ms, 10.00, 300, 10.02, 400);
+  auto f = h.one();
+  auto fill = f.as<fb::OrderFilled>();
+  ASSERT_NE(fill, nullptr);
+  EXPECT_EQ(fill->fill_quantity(), 333'333'333);
+  EXPECT_EQ(fill->leaves_quantity(), 0);
+  // 0.333333333 x $0.005 = $0.001666666665 -> 1,667 micro-dollars; 10 bps of
+  // $3.33999999666 = $0.003339999997 -> 3,340.
+  EXPECT_EQ(fill->commission(), 1'667 + 3'340);
+}
+
+TEST(sim_broker, refuses_a_fraction_where_alpaca_does) {
+  harness h;
+  auto o = order(fb::Side::Buy, 0, fb::OrderType::Limit, fb::TimeInForce::Gtc);
+  o.qty = *parse_quantity("1.5");
+  o.limit = usd(10);
+  h.send(1, o);
+  EXPECT_EQ(rejection_reason(h.one()),
+            "a fractional quantity (1.5) needs time in force Day (got Gtc)");
+  o.tif = fb::TimeInForce::Day;
+  o.order_class = fb::OrderClass::Bracket;
+  o.take_profit_limit = usd(11);
+  o.stop_loss_stop = usd(9);
+  h.send(2, o, legs(3, 4));
+  EXPECT_EQ(rejection_reason(h.one()), "a fractional quantity (1.5) needs a Simple order (got Bracket)");
+  EXPECT_EQ(h.broker.open_orders(), 0u);
+  // Whole shares of the same order are fine.
+  o.qty = quantity{2};
+  h.send(5, o, legs(6, 7));
+  EXPECT_NE(h.take().front().as<fb::OrderAccepted>(), nullptr);
+}
+
 TEST(sim_broker, fills_a_market_sell_at_the_bid) {
   harness h;
   h.submit(1, fb::Side::Sell, 200);

@@ -206,6 +206,49 @@ TEST(backtest, a_moving_average_cross_trades_exactly_the_crosses_found_by_hand) 
   }
 }
 
+TEST(backtest, fractional_sizing_invests_what_whole_shares_leave_over) {
+  if (!std::filesystem::exists(goog))
+    FAIL() << "shared market data not found at " << market;
+  auto o = quiet({goog});
+  o.overrides = {"rules.strategy=\"trend\"", "rules.size=\"all cash\""};
+  auto whole = run_backtest(o, std::cerr);
+  o.overrides.push_back("rules.fractional=true");
+  auto fractional = run_backtest(o, std::cerr);
+  ASSERT_FALSE(whole.trades.empty());
+  ASSERT_EQ(fractional.trades.size(), whole.trades.size()); // the same decisions
+  bool any_fraction = false;
+  for (size_t i = 0; i < whole.trades.size(); ++i) {
+    EXPECT_EQ(fractional.trades[i].entry_ts_ns, whole.trades[i].entry_ts_ns) << "trade " << i;
+    EXPECT_TRUE(whole.trades[i].qty.is_whole()) << "trade " << i;
+    any_fraction |= !fractional.trades[i].qty.is_whole();
+  }
+  EXPECT_TRUE(any_fraction);
+  // The first entry spends all of the starting cash, to under a cent, at
+  // the close it was sized on.
+  EXPECT_GT(fractional.trades.front().qty, whole.trades.front().qty);
+
+  // The ledger and the order manager agree to the micro-dollar on
+  // fractional fills.
+  auto path = scratch("fractional.journal");
+  o.journal_path = path;
+  o.end = end_policy::keep_open;
+  auto kept = run_backtest(o, std::cerr);
+  const fb::PortfolioSnapshot* last = nullptr;
+  int64_t last_ts = 0;
+  auto records = read_journal(path);
+  for (auto& m : records.messages)
+    if (auto p = m.as<fb::PortfolioSnapshot>()) {
+      last = p;
+      last_ts = m.ts_event();
+    }
+  ASSERT_NE(last, nullptr);
+  auto at = std::find_if(kept.curve.begin(), kept.curve.end(),
+                         [&](const equity_point& p) { return p.ts_ns == last_ts; });
+  ASSERT_NE(at, kept.curve.end());
+  EXPECT_EQ(at->equity.micros, last->equity());
+  std::filesystem::remove(path);
+}
+
 TEST(backtest, a_rule_strategy_that_does_not_compile_says_where) {
   std::ostringstream out, err;
   auto o = quiet({goog});

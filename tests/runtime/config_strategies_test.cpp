@@ -177,6 +177,25 @@ TEST(config_strategies, bracket_exits_are_read_and_checked_against_the_rules) {
             std::string::npos);
 }
 
+TEST(config_strategies, fractional_sizing_is_read_for_every_kind_and_refused_with_brackets) {
+  auto c = parse_config(market + "[strategy]\nfractional = true\n[rebalance]\nfractional = true\n"
+                                 "[rules]\nentry = \"close > open\"\nfractional = true\n",
+                        "test.toml");
+  EXPECT_TRUE(c.strategy.fractional);
+  EXPECT_TRUE(c.rebalance.fractional);
+  EXPECT_TRUE(c.rules.fractional);
+  EXPECT_FALSE(default_config().rules.fractional);
+  EXPECT_NE(config_error_of(market + "[rules]\nentry = \"close > open\"\nstop = \"5%\"\n"
+                              "opposite = \"ignore\"\nexits = \"bracket\"\nfractional = true\n")
+              .find("rules.fractional: fractional entries cannot carry bracket exits"),
+            std::string::npos);
+  EXPECT_NE(config_error_of(market + "[risk]\nmax_position = 0.5\nmax_order_quantity = 0\n")
+              .find("risk.max_order_quantity: must be between"),
+            std::string::npos);
+  auto r = parse_config(market + "[risk]\nmax_position = 2.5\n", "test.toml");
+  EXPECT_EQ(r.risk.max_position, *parse_quantity("2.5"));
+}
+
 TEST(config_strategies, refuses_a_strategy_without_a_name) {
   EXPECT_EQ(config_error_of(market + "[[strategies]]\nkind = \"breakout\"\n"),
             "test.toml:3: strategies.name: required: each strategy needs a unique name");
