@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -493,4 +494,43 @@ TEST(osprey_binary, backtest_prints_json_and_writes_a_report) {
   auto bad = run({"backtest", "--data", market + "GOOG_daily_2004-2013.csv", "--fill", "tomorrow"},
                  dir);
   EXPECT_NE(bad.exit_code, 0);
+}
+
+TEST(osprey_binary, backtest_fractional_trades_fractions_of_a_share) {
+  std::string market = std::string{OSPREY_SOURCE_DIR} + "/../shared/data/market/";
+  if (!fs::exists(market + "GOOG_daily_2004-2013.csv"))
+    FAIL() << "shared market data not found at " << market;
+  scratch_dir dir;
+  std::vector<std::string> args{"backtest", "--data", market + "GOOG_daily_2004-2013.csv",
+                                "--strategy", "trend", "--size", "all cash", "--json",
+                                "--no-progress"};
+  auto whole = run(args, dir);
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  args.push_back("--fractional");
+  auto fractional = run(args, dir);
+  ASSERT_EQ(fractional.exit_code, 0) << fractional.err;
+  // Whole shares print as integers; fractions with their decimals.
+  std::regex qty{R"re("qty":(-?[0-9]+(\.[0-9]+)?))re"};
+  auto decimals = [&](const std::string& out) {
+    size_t trades = 0, with_fraction = 0;
+    for (std::sregex_iterator it{out.begin(), out.end(), qty}, end; it != end; ++it) {
+      ++trades;
+      with_fraction += (*it)[2].matched;
+    }
+    return std::pair{trades, with_fraction};
+  };
+  auto [whole_trades, whole_fractions] = decimals(whole.out);
+  auto [fractional_trades, fractions] = decimals(fractional.out);
+  EXPECT_GT(whole_trades, 0u) << whole.out.substr(0, 300);
+  EXPECT_EQ(whole_fractions, 0u);
+  EXPECT_EQ(fractional_trades, whole_trades);
+  EXPECT_GT(fractions, 0u) << fractional.out.substr(0, 300);
+  // Brackets cannot carry fractions: refused before anything runs.
+  auto refused = run({"backtest", "--data", market + "GOOG_daily_2004-2013.csv", "--entry",
+                      "close > sma(close, 20)", "--stop", "5%", "--opposite", "ignore",
+                      "--exits", "bracket", "--fractional", "--no-progress"},
+                     dir);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("fractional entries cannot carry bracket exits"), std::string::npos)
+    << refused.err;
 }
