@@ -59,6 +59,25 @@ int64_t slipped(int64_t px, int64_t bps, bool buy) {
   return static_cast<int64_t>(buy ? (scaled + den - 1) / den : scaled / den) * 10'000;
 }
 
+/// Checks that the last PortfolioSnapshot in the journal at `path` has the
+/// equity the run's curve shows at its time: the ledger is the order
+/// manager's account, to the micro-dollar.
+void expect_ledger_matches_journal(const backtest_run& run, const std::string& path) {
+  auto records = read_journal(path);
+  const fb::PortfolioSnapshot* last = nullptr;
+  int64_t last_ts = 0;
+  for (auto& m : records.messages)
+    if (auto p = m.as<fb::PortfolioSnapshot>()) {
+      last = p;
+      last_ts = m.ts_event();
+    }
+  ASSERT_NE(last, nullptr);
+  auto at = std::find_if(run.curve.begin(), run.curve.end(),
+                         [&](const equity_point& p) { return p.ts_ns == last_ts; });
+  ASSERT_NE(at, run.curve.end());
+  EXPECT_EQ(at->equity.micros, last->equity());
+}
+
 } // namespace
 
 TEST(backtest, every_fill_is_at_the_open_of_the_bar_after_the_decision) {
@@ -106,20 +125,7 @@ TEST(backtest, the_account_is_the_order_managers_own) {
   o.journal_path = path;
   o.end = end_policy::keep_open;
   auto run = run_backtest(o, std::cerr);
-  // The order manager's last portfolio snapshot and the ledger agree.
-  auto records = read_journal(path);
-  const fb::PortfolioSnapshot* last = nullptr;
-  int64_t last_ts = 0;
-  for (auto& m : records.messages)
-    if (auto p = m.as<fb::PortfolioSnapshot>()) {
-      last = p;
-      last_ts = m.ts_event();
-    }
-  ASSERT_NE(last, nullptr);
-  auto at = std::find_if(run.curve.begin(), run.curve.end(),
-                         [&](const equity_point& p) { return p.ts_ns == last_ts; });
-  ASSERT_NE(at, run.curve.end());
-  EXPECT_EQ(at->equity.micros, last->equity());
+  expect_ledger_matches_journal(run, path);
   std::filesystem::remove(path);
 }
 
@@ -232,20 +238,7 @@ TEST(backtest, fractional_sizing_invests_what_whole_shares_leave_over) {
   auto path = scratch("fractional.journal");
   o.journal_path = path;
   o.end = end_policy::keep_open;
-  auto kept = run_backtest(o, std::cerr);
-  const fb::PortfolioSnapshot* last = nullptr;
-  int64_t last_ts = 0;
-  auto records = read_journal(path);
-  for (auto& m : records.messages)
-    if (auto p = m.as<fb::PortfolioSnapshot>()) {
-      last = p;
-      last_ts = m.ts_event();
-    }
-  ASSERT_NE(last, nullptr);
-  auto at = std::find_if(kept.curve.begin(), kept.curve.end(),
-                         [&](const equity_point& p) { return p.ts_ns == last_ts; });
-  ASSERT_NE(at, kept.curve.end());
-  EXPECT_EQ(at->equity.micros, last->equity());
+  expect_ledger_matches_journal(run_backtest(o, std::cerr), path);
   std::filesystem::remove(path);
 }
 
