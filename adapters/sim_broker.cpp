@@ -473,8 +473,8 @@ std::string sim_broker::check_replace(const order& o, const fb::ReplaceOrder& r,
     return cat("an exit leg's quantity follows its entry; quantity must be 0 (got ",
                shares_text(r.quantity()), ")");
   if (!leg && r.quantity() != 0 && r.quantity() <= o.cum.nanos)
-    return cat("quantity ", shares_text(r.quantity()), " does not exceed the ", shares_text(o.cum.nanos),
-               " shares already filled");
+    return cat("quantity ", shares_text(r.quantity()), " does not exceed the ",
+               shares_text(o.cum.nanos), " shares already filled");
   if (r.limit_price() < 0)
     return cat("limit price must be positive (got ", px(r.limit_price()), ")");
   if (r.limit_price() != 0 && !takes_limit(o.type))

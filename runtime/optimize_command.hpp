@@ -82,7 +82,7 @@ struct history_bar {
   int64_t ts_ns = 0;
   uint32_t symbol = 0;
   uint32_t interval_s = 0;
-  int64_t open = 0, high = 0, low = 0, close = 0, volume = 0; ///< micro-dollars, shares
+  int64_t open = 0, high = 0, low = 0, close = 0, volume = 0; ///< micro-dollars; volume nano-shares
 };
 
 /// Every bar of the CSV files, in time order.

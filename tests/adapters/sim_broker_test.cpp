@@ -211,7 +211,8 @@ TEST(sim_broker, refuses_a_fraction_where_alpaca_does) {
   o.take_profit_limit = usd(11);
   o.stop_loss_stop = usd(9);
   h.send(2, o, legs(3, 4));
-  EXPECT_EQ(rejection_reason(h.one()), "a fractional quantity (1.5) needs a Simple order (got Bracket)");
+  EXPECT_EQ(rejection_reason(h.one()),
+            "a fractional quantity (1.5) needs a Simple order (got Bracket)");
   EXPECT_EQ(h.broker.open_orders(), 0u);
   // Whole shares of the same order are fine.
   o.qty = quantity{2};
