@@ -455,9 +455,8 @@ TEST_F(rebalance_fixture, recovery_from_the_journal_rebuilds_the_same_state) {
       auto s = m.as<fb::Signal>();
       // What the actor does with a Signal, and what the order manager says back.
       for (auto& o : on_bar(st, s->symbol(), m.ts_event(), price{s->close()})) {
-        auto held = st.qty[o.symbol] + (o.side == fb::Side::Buy ? 1 : -1) * o.qty.shares();
         position_values p;
-        p.qty = quantity::of_shares(held);
+        p.qty = quantity::from_nanos(st.qty[o.symbol]) + (o.side == fb::Side::Buy ? o.qty : -o.qty);
         journal.push_back(b.position_changed({}, symbol_id{o.symbol}, p));
         journal.push_back(b.order_filled({}, client_order_id{1}, symbol_id{o.symbol}, o.side,
                                          o.qty, o.close, o.qty, quantity{0}, money{}));
