@@ -103,7 +103,10 @@ void follow_fill(order_manager_state& st, order& o, quantity fill) {
 /// Books a fill into the position and the cash.
 void book_fill(order_manager_state& st, const order& o, quantity qty, price px,
                money commission) {
-  apply_fill(st.position_of(o.symbol), o.side, qty, px, commission);
+  auto& p = st.position_of(o.symbol);
+  auto value_before = p.mark * p.qty;
+  apply_fill(p, o.side, qty, px, commission);
+  st.market_value += p.mark * p.qty - value_before;
   auto notional = px * qty;
   st.cash -= o.side == fb::Side::Buy ? notional : -notional;
   st.cash -= commission;
@@ -171,9 +174,7 @@ order_error adopt_replacement(order_manager_state& st, order& old,
 void mark_account(order_manager_state& st, int64_t ts) {
   // Runs on every bar and fill, ahead of the next order in the mailbox:
   // equity alone, not the whole portfolio.
-  auto equity = st.cash;
-  for (auto& p : st.positions)
-    equity += p.mark * p.qty;
+  auto equity = st.cash + st.market_value;
   if (auto d = utc_day(ts); d != st.account.day) {
     st.account.day = d;
     st.account.day_start_equity = equity;
@@ -590,8 +591,12 @@ namespace {
 /// the position's mark and the algorithms that follow time or volume.
 void on_price(order_manager_state& st, const msg& cause, symbol_id sym, price px, int64_t ts,
               const fb::Trade* trade) {
-  if (sym.value < st.positions.size())
-    st.positions[sym.value].mark = px;
+  if (sym.value < st.positions.size()) {
+    auto& p = st.positions[sym.value];
+    if (p.qty.nanos != 0)
+      st.market_value += px * p.qty - p.mark * p.qty;
+    p.mark = px;
+  }
   // Algorithms run on event time: trades carry the volume they follow, and
   // any event can make a parent's wake time due.
   for (auto& a : st.algos) {
@@ -610,7 +615,7 @@ void on_price(order_manager_state& st, const msg& cause, symbol_id sym, price px
 /// worker's queue ahead of the next order's path.
 void on_bar_close(order_manager_state& st, const msg& cause, int64_t ts, bool open_position) {
   mark_account(st, ts);
-  if (open_position)
+  if (open_position && st.journaled)
     send(st, route::journal, st.builder.portfolio_snapshot(stamp::caused_by(cause), st.portfolio()));
 }
 
@@ -795,6 +800,7 @@ order_manager(order_manager_actor::stateful_pointer<order_manager_state> self,
               order_manager_settings settings) {
   self->state.configure(settings.params);
   self->state.listeners = settings.listeners;
+  self->state.journaled = settings.journal != nullptr;
   if (settings.recovered)
     for (auto& m : *settings.recovered)
       recover(self->state, m);

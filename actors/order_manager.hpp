@@ -94,8 +94,14 @@ struct order_manager_state {
   std::unordered_map<uint64_t, order> orders;
   std::vector<algo_order> algos; ///< Algorithm parents, in id order.
   std::vector<position> positions; ///< Indexed by symbol id.
+  /// Sum of mark x quantity over the positions, moved by every mark and
+  /// fill, so that equity on each bar costs no pass over the positions.
+  money market_value;
   money cash;
   account_marks account;
+  /// Whether per-bar portfolio snapshots have a reader (they are journaled
+  /// only); the actor clears it when it has no journal.
+  bool journaled = true;
   order_manager_stats stats;
   std::vector<msg_actor> listeners;
   msg_actor risk; ///< Checks algorithm children; linked after spawn.

@@ -11,7 +11,9 @@
 //   (b) fixed rate:   one event every --gap (default 200 us), open loop
 // under both latency profiles. In the same run it measures two floors: the
 // same decisions as plain function calls on one thread, and a bare CAF chain
-// of five hops doing no work, and prints the ratios.
+// of five hops doing no work, and prints the ratios. The actors run on
+// osprey's scheduler (runtime/scheduler.hpp) unless --caf-scheduler asks for
+// CAF's own.
 
 #include <algorithm>
 #include <atomic>
@@ -48,6 +50,7 @@ struct options {
   uint64_t paced_orders = 5'000;  ///< Orders per fixed-rate scenario.
   int64_t gap_ns = 200'000;
   uint32_t workers = 1;
+  scheduler_kind scheduler = scheduler_kind::osprey;
   bool json = false;
   std::string journal; ///< Journal the engine scenarios to this file.
   double gate_p99_us = 0;
@@ -77,14 +80,24 @@ figures summarize(std::string name, std::string profile, std::string mode,
   return f;
 }
 
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 /// Waits for `counter` to reach `target`; gives up (false) after 10 s so a
-/// lost order fails the run instead of hanging it.
+/// lost order fails the run instead of hanging it. Spinning, it reads the
+/// clock only every 1024 polls and pauses between them, so the waiting core
+/// takes as little as it can from the one doing the work.
 bool await_count(const std::atomic<uint64_t>& counter, uint64_t target, bool spin) {
   auto deadline = wall_clock_ns() + 10'000'000'000;
-  while (counter.load(std::memory_order_acquire) < target) {
+  for (uint32_t polls = 1; counter.load(std::memory_order_acquire) < target; ++polls) {
     if (!spin)
       std::this_thread::yield();
-    if (wall_clock_ns() > deadline) {
+    else
+      cpu_relax();
+    if (polls % 1024 == 0 && wall_clock_ns() > deadline) {
       std::fprintf(stderr, "tick_to_order: waited 10 s for %" PRIu64 " of %" PRIu64 "\n",
                    counter.load(), target);
       return false;
@@ -124,7 +137,10 @@ private:
 // -- the engine ---------------------------------------------------------------
 
 /// Counts completed fills as the order manager reports them; the harness
-/// waits on it to keep one event in flight.
+/// waits on it to keep one event in flight. The order manager tells its
+/// listeners in subscription order, this probe last, and sends each the
+/// position and the portfolio before the fill itself: the fill is the last
+/// message its quote causes, so the next event finds the graph idle.
 struct fill_probe_state {
   std::atomic<uint64_t>* fills = nullptr;
 };
@@ -159,6 +175,7 @@ figures run_engine_scenario(latency_profile profile, feed_mode mode, const optio
   auto c = stream_config();
   c.scheduler.profile = profile;
   c.scheduler.workers = opt.workers;
+  c.scheduler.kind = opt.scheduler;
   std::atomic<uint64_t> orders{0};
   auto broker_cfg = c.broker;
   std::unique_ptr<journal_writer> journal;
@@ -345,7 +362,7 @@ msg_actor::behavior_type chain_hop(msg_actor::pointer self, msg_actor next) {
 figures run_chain_floor(latency_profile profile, bool paced, const options& opt) {
   caf::actor_system_config cfg;
   register_message_types(cfg);
-  apply_scheduler(cfg, {opt.workers, profile});
+  apply_scheduler(cfg, {opt.workers, profile, opt.scheduler});
   caf::actor_system sys{cfg};
   std::atomic<uint64_t> done{0};
   auto end = sys.spawn(chain_end, &done);
@@ -385,8 +402,9 @@ double us(int64_t ns) {
 
 void print_table(const std::vector<figures>& all, const options& opt) {
   std::printf("tick_to_order: %" PRIu64 " orders back-to-back, %" PRIu64
-              " at one event every %.0f us, %u worker(s)\n\n",
-              opt.orders, opt.paced_orders, us(opt.gap_ns), opt.workers);
+              " at one event every %.0f us, %u worker(s), %s scheduler\n\n",
+              opt.orders, opt.paced_orders, us(opt.gap_ns), opt.workers,
+              to_string(opt.scheduler));
   std::printf("%-18s %-10s %-13s %8s %8s %8s %8s %9s %9s %11s\n", "what", "profile",
               "mode", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us",
               "count", "per second");
@@ -448,6 +466,11 @@ int main(int argc, char** argv) {
   double gap_us = 200;
   app.add_option("--gap-us", gap_us, "Gap between events at the fixed rate (us)");
   app.add_option("--workers", opt.workers, "CAF worker threads");
+  bool caf_scheduler = false;
+  app.add_flag("--caf-scheduler", caf_scheduler,
+               "Run the actors on CAF's own work-stealing scheduler instead of osprey's");
+  std::string profiles = "spin,efficient";
+  app.add_option("--profiles", profiles, "Latency profiles to measure: spin, efficient or both");
   app.add_flag("--json", opt.json, "Print the figures as one JSON object");
   app.add_option("--journal", opt.journal,
                  "Journal every message of the engine scenarios to this file");
@@ -455,10 +478,25 @@ int main(int argc, char** argv) {
                  "Exit 1 when an engine p99 under the spin profile exceeds this (us)");
   CLI11_PARSE(app, argc, argv);
   opt.gap_ns = static_cast<int64_t>(gap_us * 1000);
+  if (caf_scheduler)
+    opt.scheduler = scheduler_kind::caf;
+  std::vector<latency_profile> measured;
+  for (size_t from = 0; from <= profiles.size();) {
+    auto to = std::min(profiles.find(',', from), profiles.size());
+    auto name = profiles.substr(from, to - from);
+    if (name == "spin" || name == "efficient") {
+      measured.push_back(name == "spin" ? latency_profile::spin : latency_profile::efficient);
+    } else {
+      std::fprintf(stderr, "tick_to_order: --profiles: \"%s\" is not spin or efficient\n",
+                   name.c_str());
+      return 2;
+    }
+    from = to + 1;
+  }
 
   std::vector<figures> all;
   all.push_back(run_functions_floor(opt));
-  for (auto profile : {latency_profile::spin, latency_profile::efficient}) {
+  for (auto profile : measured) {
     all.push_back(run_chain_floor(profile, false, opt));
     all.push_back(run_engine_scenario(profile, feed_mode::back_to_back, opt));
     all.push_back(run_engine_scenario(profile, feed_mode::pipelined, opt));

@@ -196,6 +196,7 @@ void read_scheduler(table_reader& r, scheduler_config& s) {
            {{"efficient", latency_profile::efficient},
             {"spin", latency_profile::spin},
             {"deterministic", latency_profile::deterministic}});
+  r.choice("implementation", s.kind, {{"osprey", scheduler_kind::osprey}, {"caf", scheduler_kind::caf}});
 }
 
 void read_market(table_reader& r, synthetic_market_config& m) {
@@ -764,6 +765,14 @@ const char* to_string(latency_profile p) noexcept {
     case latency_profile::efficient: return "efficient";
     case latency_profile::spin: return "spin";
     case latency_profile::deterministic: return "deterministic";
+  }
+  return "?";
+}
+
+const char* to_string(scheduler_kind k) noexcept {
+  switch (k) {
+    case scheduler_kind::osprey: return "osprey";
+    case scheduler_kind::caf: return "caf";
   }
   return "?";
 }

@@ -37,9 +37,16 @@ enum class clock_kind {
   event, ///< Event time; the market runs as fast as the engine goes.
 };
 
+/// Whose scheduler runs the actors on threads (see runtime/scheduler.hpp).
+enum class scheduler_kind {
+  osprey, ///< osprey's: CAF's scheduling order without its per-job bookkeeping.
+  caf,    ///< CAF's own work-stealing scheduler, to compare against.
+};
+
 struct scheduler_config {
   uint32_t workers = 0; ///< 0: the number of cores.
   latency_profile profile = latency_profile::efficient;
+  scheduler_kind kind = scheduler_kind::osprey;
 };
 
 /// The strategy written in the rule language ([rules]); empty text: the
@@ -155,5 +162,6 @@ engine_config parse_config(std::string_view text, const std::string& source,
 std::optional<int64_t> parse_duration(std::string_view text);
 
 const char* to_string(latency_profile p) noexcept;
+const char* to_string(scheduler_kind k) noexcept;
 
 } // namespace osprey

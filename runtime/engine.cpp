@@ -9,6 +9,7 @@
 #include "actors/rule_strategy.hpp"
 #include "actors/strategy.hpp"
 #include "runtime/recovery.hpp"
+#include "runtime/scheduler.hpp"
 
 namespace osprey {
 
@@ -18,6 +19,11 @@ void apply_scheduler(caf::actor_system_config& cfg, const scheduler_config& s) {
     return;
   }
   auto workers = s.workers ? s.workers : std::max(1u, std::thread::hardware_concurrency());
+  if (s.kind == scheduler_kind::osprey) {
+    install_scheduler(cfg, workers,
+                      s.profile == latency_profile::spin ? idle_policy::spin : idle_policy::sleep);
+    return;
+  }
   cfg.set("scheduler.policy", caf::atom("stealing"));
   cfg.set("scheduler.max-threads", static_cast<size_t>(workers));
   if (s.profile == latency_profile::spin) {

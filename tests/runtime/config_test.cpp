@@ -49,6 +49,7 @@ TEST(config, reads_values_into_the_structs) {
 [scheduler]
 workers = 1
 profile = "spin"
+implementation = "caf"
 [risk]
 max_order_notional = 1234.5
 rate_window = "250ms"
@@ -57,6 +58,7 @@ symbols = ["IBM"]
 )", "x.toml");
   EXPECT_EQ(c.scheduler.workers, 1u);
   EXPECT_EQ(c.scheduler.profile, latency_profile::spin);
+  EXPECT_EQ(c.scheduler.kind, scheduler_kind::caf);
   EXPECT_EQ(c.risk.max_order_notional, money{1'234'500'000});
   EXPECT_EQ(c.risk.rate_window_ns, 250'000'000);
   EXPECT_EQ(c.market.symbols, std::vector<std::string>{"IBM"});
@@ -164,6 +166,12 @@ TEST(config, a_bad_choice_lists_the_options) {
   auto e = config_error_of("[scheduler]\nprofile = \"turbo\"\n");
   EXPECT_EQ(e, "test.toml:2: scheduler.profile: expected one of \"efficient\", "
                "\"spin\", \"deterministic\"");
+}
+
+TEST(config, the_scheduler_is_osprey_s_unless_told) {
+  EXPECT_EQ(parse_config("", "x.toml").scheduler.kind, scheduler_kind::osprey);
+  auto e = config_error_of("[scheduler]\nimplementation = \"fast\"\n");
+  EXPECT_EQ(e, "test.toml:2: scheduler.implementation: expected one of \"osprey\", \"caf\"");
 }
 
 TEST(config, an_empty_symbol_list_is_refused) {

@@ -1,0 +1,390 @@
+#include "runtime/scheduler.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <pthread.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/detail/thread_safe_actor_clock.hpp>
+#include <caf/execution_unit.hpp>
+#include <caf/resumable.hpp>
+#include <caf/scheduler/abstract_coordinator.hpp>
+
+#if defined(__SANITIZE_THREAD__)
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+#endif
+
+namespace osprey {
+namespace {
+
+void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+/// A test-and-test-and-set lock. The queues it guards are held for a few
+/// instructions, so parking a thread in the kernel would cost more than
+/// spinning.
+class spin_lock {
+public:
+  void lock() noexcept {
+    while (locked_.exchange(true, std::memory_order_acquire))
+      while (locked_.load(std::memory_order_relaxed))
+        cpu_relax();
+  }
+  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+
+private:
+  std::atomic<bool> locked_{false};
+};
+
+/// A double-ended queue of jobs on a power-of-two ring. It grows and never
+/// shrinks, so a worker in steady state does not allocate. The indices wrap
+/// around size_t, which the power-of-two capacity divides.
+class job_ring {
+public:
+  size_t size() const noexcept { return tail_ - head_; }
+
+  void push_back(caf::resumable* job) {
+    if (size() == slots_.size())
+      grow();
+    slots_[tail_++ & mask()] = job;
+  }
+
+  void push_front(caf::resumable* job) {
+    if (size() == slots_.size())
+      grow();
+    slots_[--head_ & mask()] = job;
+  }
+
+  caf::resumable* pop_back() noexcept {
+    return size() ? slots_[--tail_ & mask()] : nullptr;
+  }
+
+  caf::resumable* pop_front() noexcept {
+    return size() ? slots_[head_++ & mask()] : nullptr;
+  }
+
+private:
+  size_t mask() const noexcept { return slots_.size() - 1; }
+
+  void grow() {
+    auto n = size();
+    std::vector<caf::resumable*> bigger(std::max<size_t>(64, 2 * slots_.size()));
+    for (size_t i = 0; i < n; ++i)
+      bigger[i] = slots_[(head_ + i) & mask()];
+    slots_.swap(bigger);
+    head_ = 0;
+    tail_ = n;
+  }
+
+  std::vector<caf::resumable*> slots_;
+  size_t head_ = 0;
+  size_t tail_ = 0;
+};
+
+/// A job ring that other threads may reach: behind a lock, with its length
+/// readable without the lock so that polling an empty queue touches one
+/// shared word. A queue no other thread reaches (`shared` false: the only
+/// worker's own) skips the lock.
+class job_queue {
+public:
+  explicit job_queue(bool shared) : shared_(shared) {}
+
+  size_t approximate_size() const noexcept { return size_.load(std::memory_order_seq_cst); }
+
+  void push_back(caf::resumable* job) {
+    locked([&] { ring_.push_back(job); });
+  }
+
+  void push_front(caf::resumable* job) {
+    locked([&] { ring_.push_front(job); });
+  }
+
+  caf::resumable* pop_back() {
+    if (approximate_size() == 0)
+      return nullptr;
+    caf::resumable* job = nullptr;
+    locked([&] { job = ring_.pop_back(); });
+    return job;
+  }
+
+  caf::resumable* pop_front() {
+    if (approximate_size() == 0)
+      return nullptr;
+    caf::resumable* job = nullptr;
+    locked([&] { job = ring_.pop_front(); });
+    return job;
+  }
+
+private:
+  template <class F>
+  void locked(F&& f) {
+    if (!shared_) {
+      f();
+      size_.store(ring_.size(), std::memory_order_relaxed);
+      return;
+    }
+    std::lock_guard<spin_lock> guard{lock_};
+    f();
+    // Sequentially consistent: an external queue's length pairs with the
+    // worker's `sleeping_` flag (see worker::external_enqueue).
+    size_.store(ring_.size(), std::memory_order_seq_cst);
+  }
+
+  bool shared_;
+  spin_lock lock_;
+  job_ring ring_;
+  std::atomic<size_t> size_{0};
+};
+
+class coordinator;
+class worker;
+
+/// The worker whose thread this is, if any.
+thread_local worker* current_worker = nullptr;
+
+/// One worker thread. Jobs it schedules itself (an actor it sent to) go on
+/// its local queue and run last-in first-out, as in CAF: the actor just woken
+/// runs next, while its message is hot. Jobs from other threads go on its
+/// external queue and run in arrival order after the local ones.
+class worker final : public caf::execution_unit {
+public:
+  worker(coordinator& parent, size_t index, size_t siblings, idle_policy idle);
+
+  /// CAF calls this with the execution unit of the actor that sent: on this
+  /// worker's thread, except for a handle kept and used elsewhere.
+  void exec_later(caf::resumable* job) override {
+    if (current_worker == this)
+      local_.push_back(job);
+    else
+      external_enqueue(job);
+  }
+
+  /// Called from any thread.
+  void external_enqueue(caf::resumable* job);
+
+  /// Called by an idle sibling: the oldest job, external ones first.
+  caf::resumable* steal() {
+    if (auto* job = external_.pop_front())
+      return job;
+    return local_.pop_front();
+  }
+
+  void start();
+  void wake();
+  void join() { thread_.join(); }
+
+  /// Releases the jobs still queued once the thread has stopped.
+  void drain(void (*release)(caf::resumable*)) {
+    while (auto* job = local_.pop_back())
+      release(job);
+    while (auto* job = external_.pop_front())
+      release(job);
+  }
+
+private:
+  void run();
+  caf::resumable* next_job();
+  void wait_for_work(size_t idle_polls);
+
+  coordinator& parent_;
+  size_t index_;
+  idle_policy idle_;
+  job_queue local_;
+  job_queue external_;
+  std::mutex sleep_mutex_;
+  std::condition_variable wake_;
+  std::atomic<bool> sleeping_{false};
+  std::thread thread_;
+};
+
+class coordinator final : public caf::scheduler::abstract_coordinator {
+public:
+  coordinator(caf::actor_system& sys, idle_policy idle)
+    : abstract_coordinator(sys), idle_(idle) {}
+
+  /// A job scheduled from outside the workers (another thread, a timer, a
+  /// detached actor): the workers take turns.
+  void enqueue(caf::resumable* job) override {
+    auto i = next_worker_.fetch_add(1, std::memory_order_relaxed) % workers_.size();
+    workers_[i]->external_enqueue(job);
+  }
+
+  caf::detail::thread_safe_actor_clock& clock() noexcept override { return clock_; }
+
+  bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+
+  caf::resumable* steal_for(const worker& thief) {
+    for (auto& w : workers_)
+      if (w.get() != &thief)
+        if (auto* job = w->steal())
+          return job;
+    return nullptr;
+  }
+
+protected:
+  void start() override {
+    auto n = std::max<size_t>(1, num_workers());
+    for (size_t i = 0; i < n; ++i)
+      workers_.push_back(std::make_unique<worker>(*this, i, n - 1, idle_));
+    for (auto& w : workers_)
+      w->start();
+    timer_ = std::thread{[this] {
+      pthread_setname_np(pthread_self(), "osprey.clock");
+      system().thread_started();
+      clock_.run_dispatch_loop();
+      system().thread_terminates();
+    }};
+    abstract_coordinator::start();
+  }
+
+  /// Runs once the actor system has no actors left, or (when it does not
+  /// wait for them) at once: the workers finish the job in hand and exit;
+  /// what is still queued is released unrun.
+  void stop() override {
+    stop_actors();
+    stopping_.store(true, std::memory_order_release);
+    for (auto& w : workers_)
+      w->wake();
+    for (auto& w : workers_)
+      w->join();
+    for (auto& w : workers_)
+      w->drain(&abstract_coordinator::cleanup_and_release);
+    clock_.cancel_dispatch_loop();
+    timer_.join();
+  }
+
+private:
+  idle_policy idle_;
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::atomic<bool> stopping_{false};
+  caf::detail::thread_safe_actor_clock clock_;
+  std::thread timer_;
+};
+
+worker::worker(coordinator& parent, size_t index, size_t siblings, idle_policy idle)
+  : caf::execution_unit(&parent.system()),
+    parent_(parent),
+    index_(index),
+    idle_(idle),
+    // With no sibling to steal from it, only this thread reaches the local queue.
+    local_(siblings > 0),
+    external_(true) {}
+
+void worker::external_enqueue(caf::resumable* job) {
+  external_.push_back(job);
+  // Pairs with wait_for_work: the queue's length and `sleeping_` are both
+  // sequentially consistent, so either the worker sees the job before it
+  // sleeps or this sees it asleep and wakes it.
+  if (sleeping_.load(std::memory_order_seq_cst))
+    wake();
+}
+
+void worker::wake() {
+  std::lock_guard<std::mutex> guard{sleep_mutex_};
+  wake_.notify_one();
+}
+
+void worker::start() {
+  thread_ = std::thread{[this] {
+    auto name = "osprey.work." + std::to_string(index_);
+    pthread_setname_np(pthread_self(), name.c_str());
+    // No CAF logger on this thread: with none, CAF skips its per-resume
+    // actor-id bookkeeping (it logs nothing at Debian's build level anyway).
+    current_worker = this;
+    system().thread_started();
+    run();
+    system().thread_terminates();
+  }};
+}
+
+caf::resumable* worker::next_job() {
+  if (auto* job = local_.pop_back())
+    return job;
+  if (auto* job = external_.pop_front())
+    return job;
+  return parent_.steal_for(*this);
+}
+
+void worker::run() {
+  auto throughput = parent_.max_throughput();
+  size_t idle_polls = 0;
+  for (;;) {
+    auto* job = next_job();
+    if (!job) {
+      if (parent_.stopping())
+        return;
+      wait_for_work(idle_polls++);
+      continue;
+    }
+    idle_polls = 0;
+#if defined(__SANITIZE_THREAD__)
+    // CAF hands an actor from one worker to the next through atomics TSan
+    // cannot see (libcaf is not instrumented); say so, as the real
+    // guarantee is: a resume happens after the one before it.
+    __tsan_acquire(job);
+#endif
+    auto result = job->resume(this, throughput);
+#if defined(__SANITIZE_THREAD__)
+    __tsan_release(job);
+#endif
+    switch (result) {
+      case caf::resumable::resume_later:
+        // It used up its throughput: behind everything queued here.
+        local_.push_front(job);
+        break;
+      case caf::resumable::done:
+      case caf::resumable::awaiting_message:
+        caf::intrusive_ptr_release(job);
+        break;
+      case caf::resumable::shutdown_execution_unit:
+        return;
+    }
+    if (parent_.stopping())
+      return;
+  }
+}
+
+void worker::wait_for_work(size_t idle_polls) {
+  // CAF's default timings for the sleeping policy: 100 quick polls, then 500
+  // polls 50 us apart, then a sleep of up to 10 ms that a job from outside
+  // cuts short (a sibling's queue is polled again when it ends).
+  constexpr size_t quick_polls = 100;
+  constexpr size_t slow_polls = 500;
+  if (idle_ == idle_policy::spin || idle_polls < quick_polls) {
+    cpu_relax();
+    return;
+  }
+  if (idle_polls < quick_polls + slow_polls) {
+    std::this_thread::sleep_for(std::chrono::microseconds{50});
+    return;
+  }
+  std::unique_lock<std::mutex> guard{sleep_mutex_};
+  sleeping_.store(true, std::memory_order_seq_cst);
+  if (external_.approximate_size() == 0 && !parent_.stopping())
+    wake_.wait_for(guard, std::chrono::milliseconds{10});
+  sleeping_.store(false, std::memory_order_relaxed);
+}
+
+} // namespace
+
+void install_scheduler(caf::actor_system_config& cfg, uint32_t workers, idle_policy idle) {
+  cfg.set("scheduler.max-threads", static_cast<size_t>(std::max<uint32_t>(1, workers)));
+  cfg.module_factories.push_back([idle](caf::actor_system& sys) -> caf::actor_system::module* {
+    return new coordinator(sys, idle);
+  });
+}
+
+} // namespace osprey

@@ -1,0 +1,233 @@
+// osprey's scheduler under real actor systems: every message delivered in
+// order, timers, requests from outside, stealing, waking sleeping workers,
+// resuming an actor that used up its throughput, and shutting down with work
+// still queued.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "runtime/scheduler.hpp"
+
+using namespace osprey;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct setup {
+  uint32_t workers;
+  idle_policy idle;
+};
+
+std::string name_of(const testing::TestParamInfo<setup>& info) {
+  return std::to_string(info.param.workers) + "_workers_"
+         + (info.param.idle == idle_policy::spin ? "spin" : "sleep");
+}
+
+class scheduler : public testing::TestWithParam<setup> {
+protected:
+  caf::actor_system_config config(size_t throughput = 0) {
+    caf::actor_system_config cfg;
+    install_scheduler(cfg, GetParam().workers, GetParam().idle);
+    if (throughput)
+      cfg.set("scheduler.max-throughput", throughput);
+    return cfg;
+  }
+};
+
+constexpr int32_t ring_size = 50;
+
+/// Passes a countdown around a ring; the hop that reaches zero reports to
+/// `done`. Each member quits after its last turn: the last lap (49 down to
+/// 0) visits every member once.
+caf::behavior ring_member(caf::event_based_actor* self, caf::actor next, caf::actor done) {
+  return {[self, next, done](int32_t left) {
+    if (left == 0) {
+      self->send(done, caf::atom("finished"));
+      self->quit();
+      return;
+    }
+    self->send(next, left - 1);
+    if (left < ring_size)
+      self->quit();
+  }};
+}
+
+TEST_P(scheduler, a_token_goes_round_a_ring_of_actors_every_hop) {
+  auto cfg = config();
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  // Eight rings of 50 actors, a token each, all at once.
+  constexpr int32_t hops = 20'000;
+  for (int ring = 0; ring < 8; ++ring) {
+    caf::actor first = sys.spawn([](caf::event_based_actor* a) -> caf::behavior {
+      return {[a](caf::actor next, caf::actor done) { a->become(ring_member(a, next, done)); }};
+    });
+    caf::actor next = first;
+    for (int i = 1; i < ring_size; ++i)
+      next = sys.spawn(ring_member, next, caf::actor{self});
+    self->send(first, next, caf::actor{self});
+    self->send(first, hops);
+  }
+  int finished = 0;
+  self->receive_for(finished, 8)(
+    [](caf::atom_value a) { EXPECT_EQ(a, caf::atom("finished")); },
+    caf::after(30s) >> [&] { FAIL() << "only " << finished << " of 8 tokens came back"; });
+  EXPECT_EQ(finished, 8);
+}
+
+TEST_P(scheduler, messages_between_two_actors_arrive_in_the_order_sent) {
+  auto cfg = config();
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  caf::actor reporter = self;
+  auto receiver = sys.spawn([reporter](caf::stateful_actor<int32_t>* a) -> caf::behavior {
+    a->state = -1;
+    return {[a, reporter](int32_t n) {
+      if (n != a->state + 1)
+        a->send(reporter, caf::atom("gap"), a->state, n);
+      a->state = n;
+      if (n == 99'999)
+        a->send(reporter, caf::atom("finished"), n);
+    }};
+  });
+  auto feeder = sys.spawn([receiver](caf::event_based_actor* a) -> caf::behavior {
+    return {[a, receiver](int32_t count) {
+      for (int32_t i = 0; i < count; ++i)
+        a->send(receiver, i);
+    }};
+  });
+  self->send(feeder, int32_t{100'000});
+  bool done = false;
+  while (!done)
+    self->receive(
+      [&](caf::atom_value, int32_t n) {
+        EXPECT_EQ(n, 99'999);
+        done = true;
+      },
+      [&](caf::atom_value, int32_t before, int32_t got) {
+        ADD_FAILURE() << "after " << before << " came " << got;
+      },
+      caf::after(30s) >> [&] {
+        ADD_FAILURE() << "the last message never came";
+        done = true;
+      });
+}
+
+TEST_P(scheduler, delayed_messages_come_after_their_delay) {
+  auto cfg = config();
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  caf::actor reporter = self;
+  auto start = std::chrono::steady_clock::now();
+  auto timer = sys.spawn([reporter](caf::event_based_actor* a) -> caf::behavior {
+    a->delayed_send(a, 20ms, caf::atom("tick"));
+    return {[a, reporter](caf::atom_value) { a->send(reporter, caf::atom("ticked")); }};
+  });
+  self->receive([](caf::atom_value a) { EXPECT_EQ(a, caf::atom("ticked")); },
+                caf::after(10s) >> [] { FAIL() << "the delayed message never came"; });
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 20ms);
+  self->send_exit(timer, caf::exit_reason::user_shutdown);
+}
+
+TEST_P(scheduler, a_request_from_outside_is_answered_after_the_workers_went_idle) {
+  auto cfg = config();
+  caf::actor_system sys{cfg};
+  auto doubler = sys.spawn([]() -> caf::behavior { return {[](int32_t x) { return 2 * x; }}; });
+  caf::scoped_actor self{sys};
+  // Long enough for sleeping workers to reach their deepest sleep (CAF's
+  // timings: 100 polls, then 500 of 50 us).
+  std::this_thread::sleep_for(60ms);
+  for (int32_t i = 0; i < 20; ++i) {
+    self->request(doubler, 10s, i).receive(
+      [&](int32_t r) { EXPECT_EQ(r, 2 * i); },
+      [&](caf::error& e) { FAIL() << sys.render(e); });
+    if (i % 5 == 0)
+      std::this_thread::sleep_for(15ms);
+  }
+}
+
+TEST_P(scheduler, an_actor_that_used_up_its_throughput_is_resumed_later) {
+  // One message per resume: every message goes through resume_later.
+  auto cfg = config(1);
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  caf::actor reporter = self;
+  auto counter = sys.spawn([reporter](caf::stateful_actor<int32_t>* a) -> caf::behavior {
+    return {[a, reporter](int32_t n) {
+      EXPECT_EQ(n, a->state);
+      if (++a->state == 1'000)
+        a->send(reporter, a->state);
+    }};
+  });
+  for (int32_t i = 0; i < 1'000; ++i)
+    self->send(counter, i);
+  self->receive([](int32_t n) { EXPECT_EQ(n, 1'000); },
+                caf::after(30s) >> [] { FAIL() << "not every message was handled"; });
+}
+
+TEST_P(scheduler, a_system_that_does_not_wait_for_its_actors_stops_them_mid_work) {
+  std::atomic<int64_t> handled{0};
+  {
+    auto cfg = config();
+    caf::actor_system sys{cfg};
+    sys.await_actors_before_shutdown(false);
+    // Pairs that bounce a message for good: the workers never run dry, and
+    // the scheduler has to stop with jobs still queued and release them.
+    for (int i = 0; i < 8; ++i) {
+      auto bouncer = [&handled](caf::event_based_actor* self) -> caf::behavior {
+        return {[self, &handled](caf::actor other, int32_t n) {
+          handled.fetch_add(1, std::memory_order_relaxed);
+          self->send(other, caf::actor_cast<caf::actor>(self), n + 1);
+        }};
+      };
+      auto a = sys.spawn(bouncer);
+      auto b = sys.spawn(bouncer);
+      caf::anon_send(a, b, int32_t{0});
+    }
+    while (handled.load() < 10'000)
+      std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_GE(handled.load(), 10'000);
+}
+
+INSTANTIATE_TEST_SUITE_P(idle_policies, scheduler,
+                         testing::Values(setup{1, idle_policy::spin},
+                                         setup{2, idle_policy::spin},
+                                         setup{1, idle_policy::sleep},
+                                         setup{2, idle_policy::sleep}),
+                         name_of);
+
+TEST(scheduler_stealing, an_idle_worker_takes_a_job_its_busy_sibling_queued) {
+  caf::actor_system_config cfg;
+  install_scheduler(cfg, 2, idle_policy::spin);
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  caf::actor reporter = self;
+  std::atomic<bool> released{false};
+  auto releaser = sys.spawn([&released]() -> caf::behavior {
+    return {[&released](caf::atom_value) { released.store(true); }};
+  });
+  // The blocker wakes the releaser, which lands on the blocker's own worker,
+  // then holds that worker until the releaser has run: only the other worker
+  // taking it from there can end the wait.
+  auto blocker = sys.spawn([&released, releaser, reporter](caf::event_based_actor* a)
+                             -> caf::behavior {
+    return {[&released, releaser, reporter, a](caf::atom_value) {
+      a->send(releaser, caf::atom("release"));
+      auto give_up = std::chrono::steady_clock::now() + 10s;
+      while (!released.load() && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::yield();
+      a->send(reporter, released.load());
+    }};
+  });
+  self->send(blocker, caf::atom("block"));
+  self->receive([](bool was_released) { EXPECT_TRUE(was_released); },
+                caf::after(30s) >> [] { FAIL() << "the blocker never answered"; });
+}
+
+} // namespace
