@@ -17,11 +17,6 @@
 #include <caf/resumable.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
 
-#if defined(__SANITIZE_THREAD__)
-extern "C" void __tsan_acquire(void* addr);
-extern "C" void __tsan_release(void* addr);
-#endif
-
 namespace osprey {
 namespace {
 
@@ -330,16 +325,7 @@ void worker::run() {
       continue;
     }
     idle_polls = 0;
-#if defined(__SANITIZE_THREAD__)
-    // CAF hands an actor from one worker to the next through atomics TSan
-    // cannot see (libcaf is not instrumented); say so, as the real
-    // guarantee is: a resume happens after the one before it.
-    __tsan_acquire(job);
-#endif
     auto result = job->resume(this, throughput);
-#if defined(__SANITIZE_THREAD__)
-    __tsan_release(job);
-#endif
     switch (result) {
       case caf::resumable::resume_later:
         // It used up its throughput: behind everything queued here.
@@ -358,23 +344,23 @@ void worker::run() {
 }
 
 void worker::wait_for_work(size_t idle_polls) {
-  // CAF's default timings for the sleeping policy: 100 quick polls, then 500
-  // polls 50 us apart, then a sleep of up to 10 ms that a job from outside
-  // cuts short (a sibling's queue is polled again when it ends).
+  // CAF's timings for a sleeping worker: 100 quick polls, then 500 naps of
+  // 50 us, then naps of up to 10 ms; a sibling's queue is polled again after
+  // each. Unlike CAF's, a nap here is a wait that a job from outside cuts
+  // short, so an event that finds the worker asleep waits for a wake-up,
+  // not for the rest of the nap.
   constexpr size_t quick_polls = 100;
-  constexpr size_t slow_polls = 500;
+  constexpr size_t short_naps = 500;
   if (idle_ == idle_policy::spin || idle_polls < quick_polls) {
     cpu_relax();
     return;
   }
-  if (idle_polls < quick_polls + slow_polls) {
-    std::this_thread::sleep_for(std::chrono::microseconds{50});
-    return;
-  }
+  auto nap = idle_polls < quick_polls + short_naps ? std::chrono::microseconds{50}
+                                                  : std::chrono::microseconds{10'000};
   std::unique_lock<std::mutex> guard{sleep_mutex_};
   sleeping_.store(true, std::memory_order_seq_cst);
   if (external_.approximate_size() == 0 && !parent_.stopping())
-    wake_.wait_for(guard, std::chrono::milliseconds{10});
+    wake_.wait_for(guard, nap);
   sleeping_.store(false, std::memory_order_relaxed);
 }
 
