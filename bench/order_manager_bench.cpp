@@ -87,6 +87,42 @@ void BM_order_manager_handle_fill(benchmark::State& state) {
 }
 BENCHMARK(BM_order_manager_handle_fill);
 
+/// An approved intent becoming an order and its SubmitOrder: the order
+/// manager's part of the tick-to-order path. The book is emptied (outside
+/// the timing) every 4096 orders, as terminal orders would leave it.
+void BM_order_manager_intent(benchmark::State& state) {
+  order_manager_state st;
+  st.configure({});
+  msg_builder b;
+  std::vector<msg> intents;
+  for (uint32_t s = 0; s < symbols; ++s) {
+    order_spec spec;
+    spec.symbol = symbol_id{s};
+    spec.side = s % 2 ? fb::Side::Sell : fb::Side::Buy;
+    spec.qty = quantity{100};
+    intents.push_back(b.order_intent({}, spec, {}));
+  }
+  size_t i = 0;
+  int64_t submitted = 0;
+  auto before = osprey::bench::allocations.load();
+  for (auto _ : state) {
+    on_intent(st, intents[i++ % symbols]);
+    submitted += st.outbox.size() == 1 && st.outbox[0].m.type() == fb::Payload::SubmitOrder;
+    st.outbox.clear();
+    if (i % 4096 == 0) {
+      state.PauseTiming();
+      st.orders.clear();
+      state.ResumeTiming();
+    }
+  }
+  auto allocs = osprey::bench::allocations.load() - before;
+  state.counters["allocs_per_order"] =
+    static_cast<double>(allocs) / static_cast<double>(state.iterations());
+  if (submitted != static_cast<int64_t>(state.iterations()))
+    state.SkipWithError("an intent did not become exactly one SubmitOrder");
+}
+BENCHMARK(BM_order_manager_intent);
+
 } // namespace
 
 BENCHMARK_MAIN();

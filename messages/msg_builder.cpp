@@ -15,7 +15,12 @@ flatbuffers::Offset<flatbuffers::String> str(flatbuffers::FlatBufferBuilder& b,
 
 msg msg_builder::finish(stamp s, fb::Payload type,
                         flatbuffers::Offset<void> payload) {
+  // Payloads leave their zero fields out (a SubmitOrder without a bracket
+  // carries none of its legs); the envelope writes every field, so its
+  // sequence number and ingress time can be restamped in place.
+  fbb_.ForceDefaults(true);
   auto env = fb::CreateEnvelope(fbb_, s.seq, s.ts_event, s.ts_ingress, type, payload);
+  fbb_.ForceDefaults(false);
   fbb_.Finish(env, fb::EnvelopeIdentifier());
   auto m = msg::copy_of_trusted({fbb_.GetBufferPointer(), fbb_.GetSize()});
   fbb_.Clear();

@@ -125,7 +125,7 @@ struct health_values {
 
 class msg_builder {
 public:
-  msg_builder() : fbb_(512) { fbb_.ForceDefaults(true); }
+  msg_builder() : fbb_(512) {}
 
   msg trade(stamp s, symbol_id sym, price px, quantity size);
   msg quote(stamp s, symbol_id sym, price bid, quantity bid_size, price ask,
