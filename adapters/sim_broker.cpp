@@ -249,10 +249,13 @@ std::string sim_broker::check_submit(const fb::SubmitOrder& s, int64_t ts) const
   const char* cls_name = fb::EnumNameOrderClass(cls);
   auto tp_id = s.take_profit_id();
   auto sl_id = s.stop_loss_id();
-  auto ids = cat(" (got take_profit_id ", num(tp_id), ", stop_loss_id ", num(sl_id), ")");
+  // Built only for a refusal: every accepted order passes through here.
+  auto ids = [&] {
+    return cat(" (got take_profit_id ", num(tp_id), ", stop_loss_id ", num(sl_id), ")");
+  };
   if (cls == fb::OrderClass::Simple) {
     if (tp_id != 0 || sl_id != 0)
-      return cat("a Simple order must not name exit legs", ids);
+      return cat("a Simple order must not name exit legs", ids());
     return {};
   }
   if (!day_or_gtc(f.tif))
@@ -262,7 +265,7 @@ std::string sim_broker::check_submit(const fb::SubmitOrder& s, int64_t ts) const
   switch (cls) {
     case fb::OrderClass::Bracket:
       if (tp_id == 0 || sl_id == 0)
-        return cat("a Bracket order needs both take_profit_id and stop_loss_id", ids);
+        return cat("a Bracket order needs both take_profit_id and stop_loss_id", ids());
       has_tp = has_sl = true;
       break;
     case fb::OrderClass::Oco:
@@ -272,13 +275,13 @@ std::string sim_broker::check_submit(const fb::SubmitOrder& s, int64_t ts) const
       if (sl_id == 0 || (tp_id != 0 && tp_id != id))
         return cat("an Oco order needs a stop_loss_id, and its own client order id is "
                    "its take-profit leg",
-                   ids);
+                   ids());
       tp_id = 0; // the order itself; no separate leg
       has_sl = true;
       break;
     default: // Oto
       if ((tp_id == 0) == (sl_id == 0))
-        return cat("an Oto order needs exactly one of take_profit_id or stop_loss_id", ids);
+        return cat("an Oto order needs exactly one of take_profit_id or stop_loss_id", ids());
       has_tp = tp_id != 0;
       has_sl = sl_id != 0;
       break;

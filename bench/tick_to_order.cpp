@@ -39,6 +39,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/journal_writer.hpp"
+#include "runtime/scheduler.hpp"
 
 using namespace osprey;
 using namespace osprey::bench;
@@ -369,6 +370,8 @@ figures run_chain_floor(latency_profile profile, bool paced, const options& opt)
   msg_actor next = end;
   for (int i = 0; i < 4; ++i)
     next = sys.spawn(chain_hop, next);
+  // Events enter the chain the way they enter the engine (engine::inject).
+  auto in = open_ingress(sys, caf::actor_cast<caf::strong_actor_ptr>(next));
   msg_builder b;
   auto wanted = paced ? opt.paced_orders : opt.orders;
   auto t0 = std::chrono::steady_clock::now();
@@ -378,8 +381,7 @@ figures run_chain_floor(latency_profile profile, bool paced, const options& opt)
       next_due += opt.gap_ns;
       spin_until(next_due);
     }
-    caf::anon_send(next, b.trade({0, 0, wall_clock_ns()}, symbol_id{0}, price{1},
-                                 quantity{1}));
+    in->push(b.trade({0, 0, wall_clock_ns()}, symbol_id{0}, price{1}, quantity{1}));
     if (!paced && !await_count(done, i + 1, true))
       break;
   }
@@ -390,6 +392,7 @@ figures run_chain_floor(latency_profile profile, bool paced, const options& opt)
   self->request(end, caf::infinite, stats_atom::value)
     .receive([&](latency_histogram& r) { h = r; }, [](caf::error&) {});
   caf::anon_send_exit(end, caf::exit_reason::user_shutdown);
+  in = nullptr;
   return summarize("caf_chain_5_hops", to_string(profile),
                    paced ? "fixed_rate" : "back_to_back", h, seconds);
 }

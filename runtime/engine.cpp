@@ -232,6 +232,7 @@ engine::engine(const engine_config& c, msg_sink* journal, broker_factory make_br
   cs.params = c.collector;
   cs.recovered = recovered;
   collector_ = sys.spawn(collector, cs);
+  ingress_ = open_ingress(sys, caf::actor_cast<caf::strong_actor_ptr>(collector_));
 
   caf::anon_send(broker, subscribe_atom::value, msg_actor{orders_});
   caf::anon_send(orders_, risk_link_atom::value, msg_actor{risk_});
@@ -370,7 +371,8 @@ engine::~engine() {
 }
 
 void engine::inject(msg m) {
-  caf::anon_send(collector_, std::move(m));
+  if (ingress_)
+    ingress_->push(std::move(m));
 }
 
 void engine::drain() {
@@ -422,6 +424,7 @@ void engine::shutdown() {
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   drain();
   all_.clear();
+  ingress_ = nullptr;
   collector_ = nullptr;
   risk_ = nullptr;
   orders_ = nullptr;

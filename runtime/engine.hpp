@@ -28,6 +28,7 @@
 #include "messages/msg_sink.hpp"
 #include "runtime/broker_actor.hpp"
 #include "runtime/config.hpp"
+#include "runtime/scheduler.hpp"
 
 namespace osprey {
 
@@ -131,6 +132,7 @@ private:
   std::unique_ptr<caf::actor_system> system_;
   bool deterministic_ = false;
   collector_actor collector_;
+  std::shared_ptr<ingress> ingress_; ///< inject's way into the collector.
   risk_controller_actor risk_;
   order_manager_actor orders_;
   signal_actor signal_;

@@ -1,21 +1,30 @@
 #include "runtime/scheduler.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include <pthread.h>
 
+#include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/detail/thread_safe_actor_clock.hpp>
+#include <caf/mailbox_element.hpp>
+#include <caf/send.hpp>
 #include <caf/execution_unit.hpp>
 #include <caf/resumable.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
+
+#include "actors/caf_types.hpp"
+#include "runtime/mpsc_ring.hpp"
 
 namespace osprey {
 namespace {
@@ -147,6 +156,69 @@ private:
 class coordinator;
 class worker;
 
+/// Sends `m` to `target` as a message from no one; `host` is the execution
+/// unit CAF schedules `target` on when the message wakes it.
+void deliver(caf::abstract_actor& target, msg m, caf::execution_unit* host) {
+  target.enqueue(caf::make_mailbox_element(nullptr, caf::make_message_id(), {}, std::move(m)),
+                 host);
+}
+
+/// Sends `m` to `target` if it still exists (an ingress does not keep its
+/// actor alive: the actor system could never finish otherwise).
+void deliver(const caf::weak_actor_ptr& target, msg m, caf::execution_unit* host) {
+  if (auto alive = target.lock())
+    deliver(*alive->get(), std::move(m), host);
+}
+
+/// An ingress on osprey's scheduler: a ring that one worker (its reader)
+/// polls between jobs.
+class ring_ingress final : public ingress {
+public:
+  ring_ingress(const caf::strong_actor_ptr& target, worker& reader)
+    : target_(caf::actor_cast<caf::weak_actor_ptr>(target)), reader_(reader), ring_(capacity) {}
+
+  void push(msg m) override;
+
+  /// Sends up to a batch of waiting messages as `host`; returns how many.
+  /// The reader's thread only.
+  size_t deliver_some(caf::execution_unit* host) {
+    constexpr size_t batch = 16;
+    if (!ring_.ready())
+      return 0;
+    auto alive = target_.lock();
+    size_t n = 0;
+    msg m;
+    while (n < batch && ring_.try_pop(m)) {
+      if (alive)
+        deliver(*alive->get(), std::move(m), host);
+      ++n;
+    }
+    return n;
+  }
+
+  bool ready() const noexcept { return ring_.ready(); }
+
+  /// Called once the workers have stopped: later pushes are dropped, and
+  /// the actor's control block is let go while its system still exists.
+  void close() {
+    closed_.store(true, std::memory_order_release);
+    msg m;
+    while (ring_.try_pop(m)) {
+    }
+    target_.reset();
+  }
+
+private:
+  /// Enough for a burst of a whole market's quotes; a full ring means the
+  /// actors are behind, and the sender waits.
+  static constexpr size_t capacity = size_t{1} << 14;
+
+  caf::weak_actor_ptr target_;
+  worker& reader_;
+  mpsc_ring<msg> ring_;
+  std::atomic<bool> closed_{false};
+};
+
 /// The worker whose thread this is, if any.
 thread_local worker* current_worker = nullptr;
 
@@ -170,6 +242,12 @@ public:
   /// Called from any thread.
   void external_enqueue(caf::resumable* job);
 
+  /// Makes this worker the reader of `ingress`. Any thread.
+  void adopt(ring_ingress* ingress);
+
+  /// Called by a sender after its push: wakes this worker if it naps.
+  void ingress_pushed();
+
   /// Called by an idle sibling: the oldest job, external ones first.
   caf::resumable* steal() {
     if (auto* job = external_.pop_front())
@@ -192,6 +270,8 @@ public:
 private:
   void run();
   caf::resumable* next_job();
+  bool poll_ingresses();
+  bool ingress_ready() const noexcept;
   void wait_for_work(size_t idle_polls);
 
   coordinator& parent_;
@@ -202,8 +282,34 @@ private:
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
   std::atomic<bool> sleeping_{false};
+  // Published by a release store of the count; never removed (an ingress
+  // lives as long as the scheduler).
+  static constexpr size_t max_ingresses = 8;
+  std::array<std::atomic<ring_ingress*>, max_ingresses> ingresses_{};
+  std::atomic<size_t> ingress_count_{0};
+  std::mutex adopt_mutex_;
   std::thread thread_;
 };
+
+void ring_ingress::push(msg m) {
+  if (current_worker) {
+    // A worker's own thread never waits on a ring it may be the reader of.
+    deliver(target_, std::move(m), current_worker);
+    return;
+  }
+  // Once closed, the workers (the reader among them) may be gone.
+  if (closed_.load(std::memory_order_acquire))
+    return;
+  for (uint32_t tries = 1; !ring_.try_push(m); ++tries) {
+    if (closed_.load(std::memory_order_acquire))
+      return;
+    if (tries % 64 == 0)
+      std::this_thread::yield();
+    else
+      cpu_relax();
+  }
+  reader_.ingress_pushed();
+}
 
 class coordinator final : public caf::scheduler::abstract_coordinator {
 public:
@@ -220,6 +326,16 @@ public:
   caf::detail::thread_safe_actor_clock& clock() noexcept override { return clock_; }
 
   bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+
+  /// Opens an ingress into `target`; the workers take turns reading them.
+  std::shared_ptr<ring_ingress> open_ingress(const caf::strong_actor_ptr& target) {
+    std::lock_guard<std::mutex> guard{ingress_mutex_};
+    auto& reader = *workers_[ingresses_.size() % workers_.size()];
+    auto in = std::make_shared<ring_ingress>(target, reader);
+    reader.adopt(in.get());
+    ingresses_.push_back(in);
+    return in;
+  }
 
   caf::resumable* steal_for(const worker& thief) {
     for (auto& w : workers_)
@@ -257,6 +373,11 @@ protected:
       w->join();
     for (auto& w : workers_)
       w->drain(&abstract_coordinator::cleanup_and_release);
+    {
+      std::lock_guard<std::mutex> guard{ingress_mutex_};
+      for (auto& in : ingresses_)
+        in->close();
+    }
     clock_.cancel_dispatch_loop();
     timer_.join();
   }
@@ -265,6 +386,8 @@ private:
   idle_policy idle_;
   std::vector<std::unique_ptr<worker>> workers_;
   std::atomic<bool> stopping_{false};
+  std::mutex ingress_mutex_;
+  std::vector<std::shared_ptr<ring_ingress>> ingresses_;
   caf::detail::thread_safe_actor_clock clock_;
   std::thread timer_;
 };
@@ -285,6 +408,42 @@ void worker::external_enqueue(caf::resumable* job) {
   // sleeps or this sees it asleep and wakes it.
   if (sleeping_.load(std::memory_order_seq_cst))
     wake();
+}
+
+void worker::adopt(ring_ingress* ingress) {
+  std::lock_guard<std::mutex> guard{adopt_mutex_};
+  auto n = ingress_count_.load(std::memory_order_relaxed);
+  if (n == max_ingresses)
+    throw std::length_error("osprey scheduler: more than " + std::to_string(max_ingresses)
+                            + " ingresses on one worker");
+  ingresses_[n].store(ingress, std::memory_order_relaxed);
+  ingress_count_.store(n + 1, std::memory_order_release);
+}
+
+void worker::ingress_pushed() {
+  if (idle_ == idle_policy::spin)
+    return;
+  // Pairs with the fence in wait_for_work: either the worker sees the
+  // message before it naps or this sees it napping and wakes it.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (sleeping_.load(std::memory_order_relaxed))
+    wake();
+}
+
+bool worker::poll_ingresses() {
+  size_t delivered = 0;
+  auto n = ingress_count_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n; ++i)
+    delivered += ingresses_[i].load(std::memory_order_relaxed)->deliver_some(this);
+  return delivered > 0;
+}
+
+bool worker::ingress_ready() const noexcept {
+  auto n = ingress_count_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n; ++i)
+    if (ingresses_[i].load(std::memory_order_relaxed)->ready())
+      return true;
+  return false;
 }
 
 void worker::wake() {
@@ -308,6 +467,11 @@ void worker::start() {
 caf::resumable* worker::next_job() {
   if (auto* job = local_.pop_back())
     return job;
+  // Messages from outside become sends of this worker's: the actor they
+  // wake lands on the local queue.
+  if (poll_ingresses())
+    if (auto* job = local_.pop_back())
+      return job;
   if (auto* job = external_.pop_front())
     return job;
   return parent_.steal_for(*this);
@@ -359,10 +523,22 @@ void worker::wait_for_work(size_t idle_polls) {
                                                   : std::chrono::microseconds{10'000};
   std::unique_lock<std::mutex> guard{sleep_mutex_};
   sleeping_.store(true, std::memory_order_seq_cst);
-  if (external_.approximate_size() == 0 && !parent_.stopping())
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (external_.approximate_size() == 0 && !ingress_ready() && !parent_.stopping())
     wake_.wait_for(guard, nap);
   sleeping_.store(false, std::memory_order_relaxed);
 }
+
+/// An ingress on any other scheduler: a plain send from no one.
+class send_ingress final : public ingress {
+public:
+  explicit send_ingress(const caf::strong_actor_ptr& target)
+    : target_(caf::actor_cast<caf::weak_actor_ptr>(target)) {}
+  void push(msg m) override { deliver(target_, std::move(m), nullptr); }
+
+private:
+  caf::weak_actor_ptr target_;
+};
 
 } // namespace
 
@@ -371,6 +547,14 @@ void install_scheduler(caf::actor_system_config& cfg, uint32_t workers, idle_pol
   cfg.module_factories.push_back([idle](caf::actor_system& sys) -> caf::actor_system::module* {
     return new coordinator(sys, idle);
   });
+}
+
+std::shared_ptr<ingress> open_ingress(caf::actor_system& sys, caf::strong_actor_ptr target) {
+  if (!target)
+    throw std::invalid_argument("open_ingress: no target actor");
+  if (auto* ours = dynamic_cast<coordinator*>(&sys.scheduler()))
+    return ours->open_ingress(target);
+  return std::make_shared<send_ingress>(target);
 }
 
 } // namespace osprey

@@ -17,8 +17,13 @@
 // (`--caf-scheduler`).
 
 #include <cstdint>
+#include <memory>
 
+#include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/fwd.hpp>
+
+#include "messages/msg.hpp"
 
 namespace osprey {
 
@@ -31,5 +36,30 @@ enum class idle_policy {
 /// Installs the scheduler in `cfg` with `workers` threads (at least one).
 /// The actor system built from `cfg` uses it instead of CAF's.
 void install_scheduler(caf::actor_system_config& cfg, uint32_t workers, idle_policy idle);
+
+/// Messages for one actor from threads outside the actor system (a market
+/// data feed, a replay): the way events enter the actor graph.
+///
+/// On osprey's scheduler a push is a lock-free ring write that one worker
+/// polls and turns into a send of its own, so the actor it wakes runs on
+/// that worker at once and the mailbox and its allocations stay on the
+/// worker's core; only the message's bytes cross. A sending thread waits
+/// while the ring is full (backpressure on a feed the actors cannot keep up
+/// with), and nothing pushed is lost or reordered. On any other scheduler
+/// (CAF's, the deterministic test coordinator) a push is a plain send.
+class ingress {
+public:
+  virtual ~ingress() = default;
+
+  /// Hands `m` to the actor, after every message pushed before it from the
+  /// same thread. Thread-safe. Once the actor system has stopped, drops it.
+  virtual void push(msg m) = 0;
+};
+
+/// Opens an ingress into `target`, an actor of `sys`. The ingress does not
+/// keep `target` alive (messages for an actor that is gone are dropped), and
+/// it may outlive `sys`: once `sys` has stopped, pushes are dropped. A push
+/// must not race with the destruction of `sys`.
+std::shared_ptr<ingress> open_ingress(caf::actor_system& sys, caf::strong_actor_ptr target);
 
 } // namespace osprey
