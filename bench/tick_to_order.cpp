@@ -38,6 +38,7 @@
 #include "bench/tick_stream.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/heap.hpp"
 #include "runtime/journal_writer.hpp"
 #include "runtime/scheduler.hpp"
 
@@ -107,6 +108,22 @@ bool await_count(const std::atomic<uint64_t>& counter, uint64_t target, bool spi
   return true;
 }
 
+/// Waits until the scheduler's workers have nothing left to do, so the next
+/// event enters an idle graph (back-to-back means one event in flight: the
+/// previous one's last messages must not share its path). On CAF's own
+/// scheduler, which cannot tell, returns at once.
+bool await_idle(caf::actor_system& sys) {
+  auto deadline = wall_clock_ns() + 10'000'000'000;
+  for (uint32_t polls = 1; workers_idle(sys) == false; ++polls) {
+    cpu_relax();
+    if (polls % 1024 == 0 && wall_clock_ns() > deadline) {
+      std::fprintf(stderr, "tick_to_order: the workers stayed busy for 10 s\n");
+      return false;
+    }
+  }
+  return true;
+}
+
 void spin_until(int64_t wall_ns) {
   while (wall_clock_ns() < wall_ns) {
   }
@@ -139,9 +156,10 @@ private:
 
 /// Counts completed fills as the order manager reports them; the harness
 /// waits on it to keep one event in flight. The order manager tells its
-/// listeners in subscription order, this probe last, and sends each the
-/// position and the portfolio before the fill itself: the fill is the last
-/// message its quote causes, so the next event finds the graph idle.
+/// listeners in subscription order, this probe last, but a worker runs the
+/// actor it woke last first: the probe can count a fill before the risk
+/// controller and the strategy have handled it, so back-to-back also waits
+/// for idle workers (await_idle).
 struct fill_probe_state {
   std::atomic<uint64_t>* fills = nullptr;
 };
@@ -207,8 +225,9 @@ figures run_engine_scenario(latency_profile profile, feed_mode mode, const optio
         break;
     } else if (mode == feed_mode::back_to_back && i > tick_stream::warmup_events()) {
       // The quote after an order fills it: wait until the fill has reached
-      // the strategy, so the next bar finds the graph idle.
-      if (!await_count(fills, expected, true))
+      // every listener and the workers are idle, so the next bar finds the
+      // graph idle.
+      if (!await_count(fills, expected, true) || !await_idle(eng.system()))
         break;
     }
   }
@@ -382,7 +401,7 @@ figures run_chain_floor(latency_profile profile, bool paced, const options& opt)
       spin_until(next_due);
     }
     in->push(b.trade({0, 0, wall_clock_ns()}, symbol_id{0}, price{1}, quantity{1}));
-    if (!paced && !await_count(done, i + 1, true))
+    if (!paced && (!await_count(done, i + 1, true) || !await_idle(sys)))
       break;
   }
   await_count(done, wanted, false);
@@ -405,9 +424,9 @@ double us(int64_t ns) {
 
 void print_table(const std::vector<figures>& all, const options& opt) {
   std::printf("tick_to_order: %" PRIu64 " orders back-to-back, %" PRIu64
-              " at one event every %.0f us, %u worker(s), %s scheduler\n\n",
+              " at one event every %.0f us, %u worker(s), %s scheduler, heap on %s\n\n",
               opt.orders, opt.paced_orders, us(opt.gap_ns), opt.workers,
-              to_string(opt.scheduler));
+              to_string(opt.scheduler), huge_pages_in_use() ? "huge pages" : "4 KiB pages");
   std::printf("%-18s %-10s %-13s %8s %8s %8s %8s %9s %9s %11s\n", "what", "profile",
               "mode", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us",
               "count", "per second");

@@ -15,6 +15,7 @@
 #include "messages/symbol_table.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/heap.hpp"
 #include "runtime/journal_writer.hpp"
 #include "runtime/market_feed.hpp"
 #include "adapters/news_replay.hpp"
@@ -212,6 +213,7 @@ int run_engine(const engine_config& config, const std::atomic<bool>& stop,
   out << "osprey: " << symbols.size() << " symbols, " << source
       << ", " << to_string(cfg.scheduler.profile) << " profile, "
       << (wall ? "wall" : "event") << " clock"
+      << (huge_pages_in_use() ? ", heap on huge pages" : ", heap on 4 KiB pages")
       << (cfg.journal_path.empty() ? "" : ", journal " + cfg.journal_path)
       << std::endl;
 

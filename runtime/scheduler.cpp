@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -257,6 +258,10 @@ public:
 
   void start();
   void wake();
+
+  /// Whether the worker found nothing to do on its last look: every queue
+  /// it reads empty and no job in hand.
+  bool idle() const noexcept { return found_nothing_.load(std::memory_order_acquire); }
   void join() { thread_.join(); }
 
   /// Releases the jobs still queued once the thread has stopped.
@@ -282,6 +287,7 @@ private:
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
   std::atomic<bool> sleeping_{false};
+  std::atomic<bool> found_nothing_{false};
   // Published by a release store of the count; never removed (an ingress
   // lives as long as the scheduler).
   static constexpr size_t max_ingresses = 8;
@@ -335,6 +341,13 @@ public:
     reader.adopt(in.get());
     ingresses_.push_back(in);
     return in;
+  }
+
+  bool idle() const noexcept {
+    for (auto& w : workers_)
+      if (!w->idle())
+        return false;
+    return true;
   }
 
   caf::resumable* steal_for(const worker& thief) {
@@ -483,12 +496,18 @@ void worker::run() {
   for (;;) {
     auto* job = next_job();
     if (!job) {
+      if (!found_nothing_.load(std::memory_order_relaxed))
+        found_nothing_.store(true, std::memory_order_release);
       if (parent_.stopping())
         return;
       wait_for_work(idle_polls++);
       continue;
     }
     idle_polls = 0;
+    // Published by whatever the job sends: anyone who sees its effects
+    // sees the worker busy.
+    if (found_nothing_.load(std::memory_order_relaxed))
+      found_nothing_.store(false, std::memory_order_relaxed);
     auto result = job->resume(this, throughput);
     switch (result) {
       case caf::resumable::resume_later:
@@ -547,6 +566,12 @@ void install_scheduler(caf::actor_system_config& cfg, uint32_t workers, idle_pol
   cfg.module_factories.push_back([idle](caf::actor_system& sys) -> caf::actor_system::module* {
     return new coordinator(sys, idle);
   });
+}
+
+std::optional<bool> workers_idle(caf::actor_system& sys) {
+  if (auto* ours = dynamic_cast<coordinator*>(&sys.scheduler()))
+    return ours->idle();
+  return std::nullopt;
 }
 
 std::shared_ptr<ingress> open_ingress(caf::actor_system& sys, caf::strong_actor_ptr target) {

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -36,6 +37,13 @@ enum class idle_policy {
 /// Installs the scheduler in `cfg` with `workers` threads (at least one).
 /// The actor system built from `cfg` uses it instead of CAF's.
 void install_scheduler(caf::actor_system_config& cfg, uint32_t workers, idle_policy idle);
+
+/// Returns whether every worker of `sys`'s scheduler found nothing to do on
+/// its last look (no job queued, none in hand), or nullopt when `sys` does
+/// not run on osprey's scheduler. A latency harness uses it to send its next
+/// event into an idle graph; a message arriving from outside can make it
+/// stale at once.
+std::optional<bool> workers_idle(caf::actor_system& sys);
 
 /// Messages for one actor from threads outside the actor system (a market
 /// data feed, a replay): the way events enter the actor graph.

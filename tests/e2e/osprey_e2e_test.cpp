@@ -100,6 +100,26 @@ TEST(osprey_binary, the_demo_trades_exits_zero_and_its_journal_replays_to_the_sa
   EXPECT_NE(j.out.find("\"payload_type\": \"Health\""), std::string::npos);
 }
 
+TEST(osprey_binary, the_heap_is_on_huge_pages_unless_the_environment_says_no) {
+  scratch_dir dir;
+  auto banner_of = [&] {
+    auto r = run({"run", "--duration", "1s", "--fresh"}, dir);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+#if OSPREY_MIMALLOC_LINKED
+  auto on = banner_of();
+  EXPECT_NE(on.find("heap on huge pages"), std::string::npos) << on;
+#else
+  auto on = banner_of();
+  EXPECT_NE(on.find("heap on 4 KiB pages"), std::string::npos) << on;
+#endif
+  ::setenv("MIMALLOC_LARGE_OS_PAGES", "0", 1); // the child inherits it
+  auto off = banner_of();
+  ::unsetenv("MIMALLOC_LARGE_OS_PAGES");
+  EXPECT_NE(off.find("heap on 4 KiB pages"), std::string::npos) << off;
+}
+
 TEST(osprey_binary, ctrl_c_shuts_down_cleanly_with_a_summary) {
   scratch_dir dir;
   auto journal = (dir / "sigint.journal").string();

@@ -355,6 +355,41 @@ INSTANTIATE_TEST_SUITE_P(idle_policies, scheduler,
                                          setup{2, idle_policy::sleep}),
                          name_of);
 
+TEST_P(scheduler, workers_are_idle_only_when_no_actor_runs_or_waits_to) {
+  auto cfg = config();
+  caf::actor_system sys{cfg};
+  std::atomic<bool> release{false}, started{false};
+  auto hold = [](caf::event_based_actor*, std::atomic<bool>* started,
+                 std::atomic<bool>* release) -> caf::behavior {
+    return {[started, release](int32_t) {
+      started->store(true);
+      while (!release->load())
+        std::this_thread::yield();
+    }};
+  };
+  auto holder = sys.spawn(hold, &started, &release);
+  auto wait_idle = [&] {
+    auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (workers_idle(sys) != true && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::yield();
+    return workers_idle(sys);
+  };
+  EXPECT_EQ(wait_idle(), true);
+  caf::anon_send(holder, int32_t{1});
+  while (!started.load())
+    std::this_thread::yield();
+  EXPECT_EQ(workers_idle(sys), false); // a job in hand
+  release.store(true);
+  EXPECT_EQ(wait_idle(), true);
+  caf::anon_send_exit(holder, caf::exit_reason::user_shutdown);
+}
+
+TEST(workers_idle_on_cafs_scheduler, cannot_tell) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  EXPECT_EQ(workers_idle(sys), std::nullopt);
+}
+
 TEST(ingress_on_cafs_scheduler, is_a_plain_send_that_keeps_the_order) {
   caf::actor_system_config cfg;
   register_message_types(cfg);
